@@ -1,0 +1,27 @@
+"""Shared rendering helpers: data to stdout, diagnostics to stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import cache
+from typing import Any
+
+from rich.console import Console
+
+
+@cache
+def err_console() -> Console:
+    return Console(stderr=True, soft_wrap=True)
+
+
+@cache
+def out_console() -> Console:
+    return Console(soft_wrap=True)
+
+
+def print_json(data: Any) -> None:
+    """Machine-readable output: plain JSON on stdout, nothing else."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    sys.stdout.write("\n")
+    sys.stdout.flush()

@@ -1,0 +1,260 @@
+"""The metric registry: every per-player stat defined exactly once.
+
+Keys, groups and units are ballchasing.com's, so a user can put our numbers
+beside theirs. Everything else that names a stat (the report's JSON Schema,
+Markdown and TUI labels, library columns, coach tools, the parity test's
+tolerances) reads it from here; a test fails when a report and the registry
+disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Direction = Literal["higher", "lower", "neutral"]
+Unit = Literal["count", "s", "%", "boost", "boost/min", "uu", "uu/s", "bool", "points"]
+
+GROUPS = ("core", "boost", "movement", "positioning", "demo")
+
+# Absolute parity slack per unit (the issue's tolerance rules); counts are +-1.
+_SLACK: dict[str, float] = {
+    "count": 1, "points": 1, "s": 1.0, "%": 1.0, "boost": 10.0, "boost/min": 5.0,
+    "uu": 100.0, "uu/s": 25.0, "bool": 0.0,
+}
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    group: str
+    unit: Unit
+    direction: Direction
+    label: str
+    definition: str
+    integer: bool = False
+    slack: float | None = None  # overrides the unit's parity slack
+
+    @property
+    def qualified(self) -> str:
+        """``group.key``: unique, since ballchasing reuses keys across groups."""
+        return f"{self.group}.{self.key}"
+
+    @property
+    def parity_slack(self) -> float:
+        return self.slack if self.slack is not None else _SLACK[self.unit]
+
+    @property
+    def relative_tolerance(self) -> float:
+        """Counts are judged by +-1 only; everything else may also be 5% off."""
+        return 0.0 if self.unit in ("count", "points", "bool") else 0.05
+
+
+def _m(group: str, key: str, unit: Unit, direction: Direction, label: str, definition: str,
+       **kw: object) -> Metric:
+    integer = unit in ("count", "points") or bool(kw.pop("integer", False))
+    return Metric(key, group, unit, direction, label, definition, integer=integer, **kw)  # type: ignore[arg-type]
+
+
+_BANDS = (("0_25", "0-25"), ("25_50", "25-50"), ("50_75", "50-75"), ("75_100", "75-100"))
+
+METRICS: tuple[Metric, ...] = (
+    # core: from the replay header's scoreboard
+    _m("core", "score", "points", "higher", "Score", "Scoreboard points."),
+    _m("core", "goals", "count", "higher", "Goals", "Goals scored."),
+    _m("core", "assists", "count", "higher", "Assists", "Assists credited by the game."),
+    _m("core", "saves", "count", "higher", "Saves", "Saves credited by the game."),
+    _m("core", "shots", "count", "higher", "Shots", "Shots on goal credited by the game."),
+    _m("core", "shots_against", "count", "lower", "Shots against",
+       "Shots taken by the opposing team."),
+    _m("core", "goals_against", "count", "lower", "Goals against",
+       "Goals scored by the opposing team."),
+    _m("core", "shooting_percentage", "%", "higher", "Shooting %", "Goals / shots x 100."),
+    _m("core", "mvp", "bool", "higher", "MVP", "Highest score on the winning team."),
+    # boost
+    _m("boost", "bpm", "boost/min", "neutral", "BPM",
+       "Boost collected per minute of match time.", integer=True),
+    _m("boost", "bcpm", "boost/min", "neutral", "BCPM",
+       "Boost collected per minute the player's boost was tracked."),
+    _m("boost", "avg_amount", "boost", "neutral", "Avg boost",
+       "Average boost held (0-100).", slack=1.0),
+    _m("boost", "amount_collected", "boost", "neutral", "Collected",
+       "Boost gained from pads (what the tank actually took).", integer=True),
+    _m("boost", "amount_stolen", "boost", "higher", "Stolen",
+       "Boost gained from pads in the opponents' half.", integer=True),
+    _m("boost", "amount_collected_big", "boost", "neutral", "Collected (big)",
+       "Boost gained from big pads.", integer=True),
+    _m("boost", "amount_stolen_big", "boost", "higher", "Stolen (big)",
+       "Boost gained from big pads in the opponents' half.", integer=True),
+    _m("boost", "amount_collected_small", "boost", "neutral", "Collected (small)",
+       "Boost gained from small pads.", integer=True),
+    _m("boost", "amount_stolen_small", "boost", "higher", "Stolen (small)",
+       "Boost gained from small pads in the opponents' half.", integer=True),
+    _m("boost", "count_collected_big", "count", "neutral", "Big pads", "Big pads picked up."),
+    _m("boost", "count_stolen_big", "count", "higher", "Big pads stolen",
+       "Big pads picked up in the opponents' half."),
+    _m("boost", "count_collected_small", "count", "neutral", "Small pads",
+       "Small pads picked up."),
+    _m("boost", "count_stolen_small", "count", "higher", "Small pads stolen",
+       "Small pads picked up in the opponents' half."),
+    _m("boost", "amount_overfill", "boost", "lower", "Overfill",
+       "Pad boost wasted because the tank was nearly full.", integer=True),
+    _m("boost", "amount_overfill_stolen", "boost", "lower", "Overfill (stolen)",
+       "Overfill on pads in the opponents' half.", integer=True),
+    _m("boost", "amount_used_while_supersonic", "boost", "lower", "Used supersonic",
+       "Boost spent while already supersonic.", integer=True),
+    _m("boost", "time_zero_boost", "s", "lower", "Time at 0 boost", "Seconds with an empty tank."),
+    _m("boost", "percent_zero_boost", "%", "lower", "% at 0 boost",
+       "Share of tracked time with an empty tank."),
+    _m("boost", "time_full_boost", "s", "neutral", "Time at 100 boost",
+       "Seconds with a full tank."),
+    _m("boost", "percent_full_boost", "%", "neutral", "% at 100 boost",
+       "Share of tracked time with a full tank."),
+    *(
+        _m("boost", f"time_boost_{k}", "s", "neutral", f"Time {lab} boost",
+           f"Seconds holding {lab} boost.")
+        for k, lab in _BANDS
+    ),
+    *(
+        _m("boost", f"percent_boost_{k}", "%", "neutral", f"% {lab} boost",
+           f"Share of time holding {lab} boost.")
+        for k, lab in _BANDS
+    ),
+    # movement
+    _m("movement", "avg_speed", "uu/s", "higher", "Avg speed",
+       "Average car speed.", integer=True),
+    _m("movement", "total_distance", "uu", "neutral", "Distance",
+       "Distance driven or flown.", integer=True),
+    _m("movement", "time_supersonic_speed", "s", "higher", "Time supersonic",
+       "Seconds at or above 2200 uu/s."),
+    _m("movement", "time_boost_speed", "s", "neutral", "Time boost speed",
+       "Seconds between 1400 and 2200 uu/s."),
+    _m("movement", "time_slow_speed", "s", "lower", "Time slow", "Seconds below 1400 uu/s."),
+    _m("movement", "time_ground", "s", "neutral", "Time on ground",
+       "Seconds on the ground (wheels on floor, walls or ceiling count as ground)."),
+    _m("movement", "time_low_air", "s", "neutral", "Time low air",
+       "Seconds airborne below the crossbar."),
+    _m("movement", "time_high_air", "s", "neutral", "Time high air",
+       "Seconds airborne above the crossbar."),
+    _m("movement", "time_powerslide", "s", "neutral", "Time powerslide",
+       "Seconds holding powerslide on the ground."),
+    _m("movement", "count_powerslide", "count", "neutral", "Powerslides", "Powerslides started."),
+    _m("movement", "avg_powerslide_duration", "s", "neutral", "Avg powerslide",
+       "Average powerslide length.", slack=0.02),
+    _m("movement", "avg_speed_percentage", "%", "higher", "Avg speed %",
+       "Average speed as a share of max car speed (2300 uu/s)."),
+    _m("movement", "percent_slow_speed", "%", "lower", "% slow", "Share of time below 1400 uu/s."),
+    _m("movement", "percent_boost_speed", "%", "neutral", "% boost speed",
+       "Share of time between 1400 and 2200 uu/s."),
+    _m("movement", "percent_supersonic_speed", "%", "higher", "% supersonic",
+       "Share of time at or above 2200 uu/s."),
+    _m("movement", "percent_ground", "%", "neutral", "% ground", "Share of time on the ground."),
+    _m("movement", "percent_low_air", "%", "neutral", "% low air",
+       "Share of time airborne below the crossbar."),
+    _m("movement", "percent_high_air", "%", "neutral", "% high air",
+       "Share of time airborne above the crossbar."),
+    # positioning
+    _m("positioning", "avg_distance_to_ball", "uu", "neutral", "Avg dist. to ball",
+       "Average distance to the ball.", integer=True),
+    _m("positioning", "avg_distance_to_ball_possession", "uu", "neutral",
+       "Dist. to ball (possession)", "Average distance to the ball while the team has it.",
+       integer=True),
+    _m("positioning", "avg_distance_to_ball_no_possession", "uu", "neutral",
+       "Dist. to ball (no possession)",
+       "Average distance to the ball while the opponents have it.", integer=True),
+    _m("positioning", "avg_distance_to_mates", "uu", "neutral", "Avg dist. to mates",
+       "Average distance to teammates.", integer=True),
+    _m("positioning", "time_defensive_third", "s", "neutral", "Time def. third",
+       "Seconds in the defensive third (equal thirds of the pitch)."),
+    _m("positioning", "time_neutral_third", "s", "neutral", "Time mid third",
+       "Seconds in the middle third."),
+    _m("positioning", "time_offensive_third", "s", "neutral", "Time off. third",
+       "Seconds in the offensive third."),
+    _m("positioning", "time_defensive_half", "s", "neutral", "Time def. half",
+       "Seconds in the own half."),
+    _m("positioning", "time_offensive_half", "s", "neutral", "Time off. half",
+       "Seconds in the opponents' half."),
+    _m("positioning", "time_behind_ball", "s", "higher", "Time behind ball",
+       "Seconds between the ball and the own goal."),
+    _m("positioning", "time_infront_ball", "s", "lower", "Time in front of ball",
+       "Seconds ahead of the ball."),
+    _m("positioning", "time_most_back", "s", "neutral", "Time most back",
+       "Seconds as the team's last player."),
+    _m("positioning", "time_most_forward", "s", "neutral", "Time most forward",
+       "Seconds as the team's most advanced player."),
+    _m("positioning", "goals_against_while_last_defender", "count", "lower",
+       "Goals conceded as last man", "Goals conceded while the team's last player."),
+    _m("positioning", "time_closest_to_ball", "s", "neutral", "Time closest to ball",
+       "Seconds as the team's closest player to the ball."),
+    _m("positioning", "time_farthest_from_ball", "s", "neutral", "Time farthest from ball",
+       "Seconds as the team's farthest player from the ball."),
+    *(
+        _m("positioning", f"percent_{k}", "%", d, f"% {lab}", f"Share of time {lab}.")
+        for k, d, lab in (
+            ("defensive_third", "neutral", "in the defensive third"),
+            ("offensive_third", "neutral", "in the offensive third"),
+            ("neutral_third", "neutral", "in the middle third"),
+            ("defensive_half", "neutral", "in the own half"),
+            ("offensive_half", "neutral", "in the opponents' half"),
+            ("behind_ball", "higher", "behind the ball"),
+            ("infront_ball", "lower", "in front of the ball"),
+            ("most_back", "neutral", "as last player"),
+            ("most_forward", "neutral", "as most advanced player"),
+            ("closest_to_ball", "neutral", "closest to the ball"),
+            ("farthest_from_ball", "neutral", "farthest from the ball"),
+        )
+    ),
+    # demos
+    _m("demo", "inflicted", "count", "higher", "Demos", "Demolitions inflicted."),
+    _m("demo", "taken", "count", "lower", "Demoed", "Times demolished."),
+)
+
+BY_QUALIFIED: dict[str, Metric] = {m.qualified: m for m in METRICS}
+
+# Team-level fields ballchasing publishes beyond the per-player sums.
+TEAM_BALL_METRICS: tuple[Metric, ...] = (
+    _m("ball", "possession_time", "s", "higher", "Possession",
+       "Seconds the team had the ball (last touch by the team)."),
+    _m("ball", "time_in_side", "s", "lower", "Ball in own half",
+       "Seconds the ball spent in the team's half."),
+)
+
+# Ballchasing's team stats: these per-player fields summed over the team
+# (core.shooting_percentage, shots_against and goals_against are derived).
+TEAM_SUMMED_KEYS: tuple[str, ...] = (
+    "core.shots", "core.goals", "core.saves", "core.assists", "core.score",
+    "boost.bpm", "boost.bcpm", "boost.avg_amount",
+    *(f"boost.{k}" for k in (
+        "amount_collected", "amount_stolen", "amount_collected_big", "amount_stolen_big",
+        "amount_collected_small", "amount_stolen_small", "count_collected_big",
+        "count_stolen_big", "count_collected_small", "count_stolen_small", "amount_overfill",
+        "amount_overfill_stolen", "amount_used_while_supersonic", "time_zero_boost",
+        "time_full_boost", "time_boost_0_25", "time_boost_25_50", "time_boost_50_75",
+        "time_boost_75_100",
+    )),
+    *(f"movement.{k}" for k in (
+        "total_distance", "time_supersonic_speed", "time_boost_speed", "time_slow_speed",
+        "time_ground", "time_low_air", "time_high_air", "time_powerslide", "count_powerslide",
+    )),
+    *(f"positioning.{k}" for k in (
+        "time_defensive_third", "time_neutral_third", "time_offensive_third",
+        "time_defensive_half", "time_offensive_half", "time_behind_ball", "time_infront_ball",
+    )),
+    "demo.inflicted", "demo.taken",
+)
+
+
+def metric(qualified_or_key: str) -> Metric:
+    """Look a metric up by ``group.key`` or by a key that is unique."""
+    if qualified_or_key in BY_QUALIFIED:
+        return BY_QUALIFIED[qualified_or_key]
+    found = [m for m in METRICS if m.key == qualified_or_key]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise KeyError(qualified_or_key)
+    raise KeyError(f"{qualified_or_key} is ambiguous: {', '.join(m.qualified for m in found)}")
+
+
+def metrics_in(group: str) -> tuple[Metric, ...]:
+    return tuple(m for m in METRICS if m.group == group)
