@@ -1,0 +1,60 @@
+"""Application factory.
+
+Design: ``create_app(settings)`` builds everything an app needs (engine, sessionmaker,
+OAuth client registry, middleware, routers) and keeps it on ``app.state``. The CLI, the
+tests and ``uvicorn --factory`` all go through it. Routers are one per area under
+``routes/``; the logic they call lives in ``services/``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from starlette.middleware.sessions import SessionMiddleware
+
+from . import __version__
+from .config import Settings
+from .db import make_engine, make_sessionmaker
+from .routes import account, billing, coach, device, health, oauth
+from .services.providers import build_oauth_registry
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(
+        title="rlcoach server",
+        version=__version__,
+        description="Device login, billing and the metered coach for the rlcoach CLI.",
+    )
+    engine = make_engine(settings.database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.oauth = build_oauth_registry(settings)
+
+    # Signed cookie session for the /device pages only (upstream-login state, CSRF token,
+    # signed-in user). The CLI's API calls use bearer tokens and never read it.
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key.get_secret_value(),
+        session_cookie="rlcoach_session",
+        max_age=60 * 30,
+        same_site="lax",
+        https_only=settings.cookie_secure,
+    )
+
+    app.include_router(health.router)
+    app.include_router(oauth.router)
+    app.include_router(device.router)
+    app.include_router(account.router)
+    app.include_router(billing.router)
+    app.include_router(coach.router)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Entry point for ``uvicorn --factory rlcoach_server.main:create_app_from_env``."""
+    return create_app(Settings())

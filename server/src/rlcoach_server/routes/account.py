@@ -1,0 +1,5 @@
+"""account routes (being written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

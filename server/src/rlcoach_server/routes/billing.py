@@ -1,0 +1,5 @@
+"""billing routes (being written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""device routes (being written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
