@@ -1,0 +1,393 @@
+"""The metered Claude coach: an Anthropic Messages API proxy under ``/coach``.
+
+Endpoints:
+- ``POST /coach/v1/messages``: the Messages API, streaming (SSE passed through event by event)
+  and non-streaming. Point an Anthropic SDK at ``<server>/coach`` with the rlcoach access token
+  as its API key.
+- ``POST /coach/v1/messages/count_tokens``: passed through (free upstream, so not metered, but
+  rate-limited).
+- ``GET /coach/usage``: the caller's own usage this month (``metering.usage_summary``).
+
+Design:
+- Every error is in Anthropic's shape ``{"type":"error","error":{"type":..,"message":..}}`` so
+  the SDKs raise their usual typed exceptions (400 invalid_request_error, 401
+  authentication_error, 402 billing_error, 429 rate_limit_error, 502/503 api_error).
+- Order of a call: validate the body (pure CPU) -> one DB hop (auth, rate limit, reserve the
+  worst case) -> open the upstream stream -> forward -> one DB hop to settle. Settlement runs
+  in ``finally`` under a shielded cancel scope, so a client that hangs up still gets charged.
+- Settlement rules: final usage seen (``message_delta``) -> charge its real cost; upstream
+  failed before ``message_start`` (HTTP error status, connection error, ``event: error`` first)
+  -> release (cost 0); anything else (cut mid-stream, error after start, client hung up) ->
+  charge the reservation, because Anthropic bills what it already started.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import httpx
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+from ..config import Settings
+from ..db import session_scope
+from ..services import coach_admission as admission
+from ..services import metering
+from ..services.anthropic_upstream import Upstream
+from ..services.coach_pricing import (
+    ModelPrice,
+    TokenUsage,
+    cost_units,
+    estimate_input_tokens,
+    price_table,
+    worst_case_units,
+)
+from ..services.coach_ratelimit import RateLimiter
+from ..services.coach_sse import SSESplitter, UsageTracker, error_event
+from ..services.tokens import user_for_access_token
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CoachState:
+    settings: Settings
+    upstream: Upstream
+    prices: dict[str, ModelPrice]
+    limiter: RateLimiter
+
+
+def _state(app: Any) -> CoachState:
+    # Built on first use rather than in create_app: the coach needs nothing at import time and
+    # the httpx client must be created inside the serving event loop.
+    state: CoachState | None = getattr(app.state, "coach", None)
+    if state is None:
+        settings: Settings = app.state.settings
+        state = CoachState(
+            settings, Upstream(settings), price_table(settings.coach_prices), RateLimiter(settings)
+        )
+        app.state.coach = state
+    return state
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    state: CoachState | None = getattr(app.state, "coach", None)
+    if state is not None:
+        await state.upstream.aclose()
+
+
+router = APIRouter(prefix="/coach", tags=["coach"], lifespan=_lifespan)
+
+
+def error(status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> Response:
+    return JSONResponse(
+        {"type": "error", "error": {"type": kind, "message": message}},
+        status_code=status,
+        headers=headers,
+    )
+
+
+def _render(refusal: admission.Refusal) -> Response:
+    return error(refusal.status, refusal.error_type, refusal.message, refusal.headers)
+
+
+class _Invalid(Exception):
+    pass
+
+
+def _validate(state: CoachState, raw: bytes, *, counting: bool) -> dict[str, Any]:
+    """The parsed body with max_tokens clamped; raises _Invalid with a client-facing reason."""
+    try:
+        body = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise _Invalid("request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise _Invalid("request body must be a JSON object")
+    model = body.get("model")
+    allowed = [m for m in state.settings.coach_models if m in state.prices]
+    if not isinstance(model, str) or model not in allowed:
+        raise _Invalid(
+            f"model {model!r} is not available on this server; use one of: " + ", ".join(allowed)
+        )
+    if not isinstance(body.get("messages"), list) or not body["messages"]:
+        raise _Invalid("messages: a non-empty list is required")
+    if counting:
+        return body
+    max_tokens = body.get("max_tokens")
+    if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
+        raise _Invalid("max_tokens: a positive integer is required")
+    # Clamp rather than refuse: the cap is this server's policy, not the caller's mistake.
+    body["max_tokens"] = min(max_tokens, state.settings.coach_max_tokens)
+    return body
+
+
+def _client_headers(request: Request) -> dict[str, str]:
+    return {k: v for k, v in request.headers.items() if k.startswith("anthropic-")}
+
+
+def _passthrough_headers(resp: httpx.Response) -> dict[str, str]:
+    return {k: resp.headers[k] for k in ("request-id", "retry-after") if k in resp.headers}
+
+
+@router.post("/v1/messages")
+async def create_message(request: Request) -> Response:
+    state = _state(request.app)
+    if not state.upstream.configured:
+        return error(503, "api_error", "the coach is not configured on this server")
+    factory = request.app.state.sessionmaker
+    token = admission.bearer_token(dict(request.headers))
+    raw = await request.body()
+    try:
+        body = _validate(state, raw, counting=False)
+    except _Invalid as exc:
+        # Authenticate first anyway: anonymous callers learn nothing but "401".
+        who = await run_in_threadpool(admission.admit, factory, state.settings, None, token)
+        if isinstance(who, admission.Refusal):
+            return _render(who)
+        return error(400, "invalid_request_error", str(exc))
+
+    model, stream = body["model"], bool(body.get("stream"))
+    price = state.prices[model]
+    user_id: str | None = None
+    if state.settings.coach_count_tokens_upstream:
+        who = await run_in_threadpool(
+            admission.admit, factory, state.settings, state.limiter, token
+        )
+        if isinstance(who, admission.Refusal):
+            return _render(who)
+        user_id = who.user_id
+        counted = {
+            k: body[k] for k in ("model", "messages", "system", "tools", "tool_choice") if k in body
+        }
+        try:
+            input_tokens = await state.upstream.count_tokens(
+                json.dumps(counted).encode(), _client_headers(request)
+            )
+        except (httpx.HTTPError, KeyError, ValueError):
+            input_tokens = estimate_input_tokens(body)  # upstream unsure: stay conservative
+    else:
+        input_tokens = estimate_input_tokens(body)
+    units = worst_case_units(price, input_tokens, body["max_tokens"])
+    outcome = await run_in_threadpool(
+        admission.admit,
+        factory,
+        state.settings,
+        None if user_id is not None else state.limiter,
+        token,
+        reserve=admission.ReserveRequest(model, stream, units),
+        user_id=user_id,
+    )
+    if isinstance(outcome, admission.Refusal):
+        return _render(outcome)
+    reservation = outcome.reservation
+    assert reservation is not None
+
+    async def settle(**kwargs: Any) -> None:
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(admission.settle, factory, reservation.ledger_id, **kwargs)
+
+    try:
+        resp = await state.upstream.open(
+            "/v1/messages", json.dumps(body).encode(), _client_headers(request)
+        )
+    except httpx.HTTPError as exc:
+        await settle(status="upstream_error", cost=0, error=f"connect: {exc!r}")
+        return error(502, "api_error", "the coach could not reach Anthropic; nothing was charged")
+    request_id = resp.headers.get("request-id")
+    if resp.status_code != 200:
+        try:
+            content = await resp.aread()
+        except httpx.HTTPError:
+            content = b""
+        finally:
+            await resp.aclose()
+        await settle(
+            status="upstream_error",
+            cost=0,
+            request_id=request_id,
+            error=f"HTTP {resp.status_code}: {content[:200].decode(errors='replace')}",
+        )
+        if not content.startswith(b"{"):
+            return error(
+                502,
+                "api_error",
+                f"Anthropic answered HTTP {resp.status_code}",
+                _passthrough_headers(resp),
+            )
+        return Response(
+            content,
+            status_code=resp.status_code,
+            media_type="application/json",
+            headers=_passthrough_headers(resp),
+        )
+
+    if not stream:
+        return await _non_streaming(resp, price, reservation.units, request_id, settle)
+    return _MeteredStream(
+        _relay(resp, price, reservation.units, request_id, settle),
+        media_type="text/event-stream",
+        headers={
+            **_passthrough_headers(resp),
+            "cache-control": "no-cache",
+            "x-accel-buffering": "no",
+        },
+    )
+
+
+async def _non_streaming(
+    resp: httpx.Response, price: ModelPrice, reserved: int, request_id: str | None, settle: Any
+) -> Response:
+    try:
+        content = await resp.aread()
+    except httpx.HTTPError as exc:
+        await settle(status="dropped", cost=reserved, request_id=request_id, error=f"read: {exc!r}")
+        return error(502, "api_error", "the connection to Anthropic broke")
+    finally:
+        await resp.aclose()
+    usage = TokenUsage()
+    try:
+        usage.update(json.loads(content).get("usage"))
+        found = True
+    except (json.JSONDecodeError, AttributeError):
+        found = False
+    if found:
+        await settle(status="ok", cost=cost_units(price, usage), usage=usage, request_id=request_id)
+    else:
+        await settle(
+            status="ok",
+            cost=reserved,
+            request_id=request_id,
+            error="response carried no usage; charged the reservation",
+        )
+    return Response(content, media_type="application/json", headers=_passthrough_headers(resp))
+
+
+def _outcome(
+    tracker: UsageTracker, ending: str, price: ModelPrice, reserved: int
+) -> tuple[str, int]:
+    """(ledger status, cost) of a stream that ended as ``ending`` (see module doc)."""
+    if tracker.error is not None:
+        status = "stream_error"
+    elif ending == "complete":
+        status = "ok" if tracker.stopped else "dropped"
+    else:
+        status = ending
+    if tracker.final_usage:
+        return status, cost_units(price, tracker.usage)
+    if not tracker.started and status in ("stream_error", "dropped"):
+        return "upstream_error", 0  # upstream failed before producing anything
+    return status, reserved
+
+
+async def _relay(
+    resp: httpx.Response, price: ModelPrice, reserved: int, request_id: str | None, settle: Any
+) -> AsyncIterator[bytes]:
+    """Forward upstream events one by one while tracking usage; settle however it ends.
+
+    The call is settled *before* its last event (message_stop, error) is forwarded, so by the
+    time a client sees the end of its stream the ledger and allowance already show it.
+    """
+    tracker, splitter = UsageTracker(), SSESplitter()
+    ending, detail = "client_closed", "client disconnected"
+    settled = False
+
+    async def finish(ending: str, detail: str) -> None:
+        nonlocal settled
+        if settled:
+            return
+        settled = True
+        status, cost = _outcome(tracker, ending, price, reserved)
+        if tracker.error is not None:
+            detail = json.dumps(tracker.error)
+        await settle(status=status, cost=cost, usage=tracker.usage, request_id=request_id,
+                     error=detail or None)
+
+    try:
+        try:
+            async for chunk in resp.aiter_bytes():
+                for event in splitter.feed(chunk):
+                    tracker.observe(event)
+                    if tracker.stopped or tracker.error is not None:
+                        await finish("complete", "")
+                    yield event
+            ending, detail = "complete", ""
+        except httpx.HTTPError as exc:
+            ending, detail = "dropped", f"upstream stream broke: {exc!r}"
+            await finish(ending, detail)
+            # Whatever partial event was in flight is discarded; the client gets a
+            # well-formed error event instead of a truncated stream.
+            yield error_event("api_error", "the connection to Anthropic broke mid-stream")
+    finally:
+        # Shielded: on a client hang-up this code runs inside a cancelled scope, where any
+        # unshielded await would be cancelled again before the call is settled.
+        with anyio.CancelScope(shield=True):
+            await resp.aclose()
+            await finish(ending, detail)
+
+
+class _MeteredStream(StreamingResponse):
+    """A StreamingResponse that always closes its body iterator, so ``_relay``'s ``finally``
+    (settlement) runs even when the client disconnects while the iterator sits at a yield."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await self.body_iterator.aclose()  # type: ignore[attr-defined]
+
+
+@router.post("/v1/messages/count_tokens")
+async def count_tokens(request: Request) -> Response:
+    state = _state(request.app)
+    if not state.upstream.configured:
+        return error(503, "api_error", "the coach is not configured on this server")
+    token = admission.bearer_token(dict(request.headers))
+    who = await run_in_threadpool(
+        admission.admit, request.app.state.sessionmaker, state.settings, state.limiter, token
+    )
+    if isinstance(who, admission.Refusal):
+        return _render(who)
+    try:
+        body = _validate(state, await request.body(), counting=True)
+    except _Invalid as exc:
+        return error(400, "invalid_request_error", str(exc))
+    try:
+        resp = await state.upstream.open(
+            "/v1/messages/count_tokens", json.dumps(body).encode(), _client_headers(request)
+        )
+        try:
+            content = await resp.aread()
+        finally:
+            await resp.aclose()
+    except httpx.HTTPError:
+        return error(502, "api_error", "the coach could not reach Anthropic")
+    return Response(
+        content,
+        status_code=resp.status_code,
+        media_type="application/json",
+        headers=_passthrough_headers(resp),
+    )
+
+
+@router.get("/usage")
+def usage(request: Request) -> Response:
+    """The caller's own coach usage this month (sync: FastAPI runs it in the thread pool)."""
+    token = admission.bearer_token(dict(request.headers))
+    with session_scope(request.app.state.sessionmaker) as session:
+        user = user_for_access_token(session, token) if token else None
+        if user is None:
+            return error(
+                401, "authentication_error", "missing, invalid or expired rlcoach access token"
+            )
+        return JSONResponse(metering.usage_summary(session, user, request.app.state.settings))

@@ -1,0 +1,87 @@
+"""Per-user rate limit of the coach endpoints, shared by every worker.
+
+Design:
+- Fixed windows (``coach_rate_limit_window_seconds`` long) counted with one atomic
+  increment per request, so it holds across uvicorn workers and machines:
+  * database (default; works on SQLite dev mode and PostgreSQL):
+    ``INSERT ... ON CONFLICT (user_id, window_start) DO UPDATE SET count = count + 1
+    RETURNING count`` in the caller's transaction (the same commit as the reservation, so no
+    extra round trip);
+  * Redis, when ``coach_redis_url`` is set: ``INCR`` + ``EXPIRE`` in one pipeline.
+- A fixed window lets a burst of up to 2x the limit straddle a boundary; for a cost guard
+  (the allowance is the real budget) that is an acceptable trade for one write per request.
+- Old database windows are pruned now and then by the request that opens a new window, so
+  the table holds about one row per active user.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from ..config import Settings
+from ..models import CoachRateWindow
+
+
+@dataclass(frozen=True)
+class RateDecision:
+    allowed: bool
+    retry_after: int  # seconds until the current window ends
+
+
+class RateLimiter:
+    def __init__(self, settings: Settings) -> None:
+        self.limit = settings.coach_rate_limit_requests
+        self.window = max(1, settings.coach_rate_limit_window_seconds)
+        self._redis: Any = None
+        if settings.coach_redis_url:
+            import redis  # optional dependency, only needed when configured
+
+            self._redis = redis.Redis.from_url(
+                settings.coach_redis_url, socket_timeout=1.0, socket_connect_timeout=1.0
+            )
+
+    def _window(self, now: float) -> tuple[int, int]:
+        start = int(now) - int(now) % self.window
+        return start, max(1, start + self.window - int(now))
+
+    def hit(self, session: Session, user_id: str, now: float | None = None) -> RateDecision:
+        """Count one request of ``user_id``; allowed while the window's count <= limit."""
+        if self.limit <= 0:
+            return RateDecision(True, 0)
+        now = time.time() if now is None else now
+        start, retry_after = self._window(now)
+        if self._redis is not None:
+            key = f"rlcoach:coach:rl:{user_id}:{start}"
+            pipe = self._redis.pipeline()
+            pipe.incr(key)
+            pipe.expire(key, self.window + 5)
+            count = int(pipe.execute()[0])
+        else:
+            count = self._db_incr(session, user_id, start)
+        return RateDecision(count <= self.limit, retry_after)
+
+    def _db_incr(self, session: Session, user_id: str, start: int) -> int:
+        dialect = session.get_bind().dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        stmt = dialect_insert(CoachRateWindow).values(user_id=user_id, window_start=start, count=1)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[CoachRateWindow.user_id, CoachRateWindow.window_start],
+            set_={"count": CoachRateWindow.count + 1},
+        ).returning(CoachRateWindow.count)
+        count = int(session.execute(stmt).scalar_one())
+        if count == 1:
+            # First request of a new window: drop this user's older windows.
+            session.execute(
+                delete(CoachRateWindow)
+                .where(CoachRateWindow.user_id == user_id, CoachRateWindow.window_start < start)
+                .execution_options(synchronize_session=False)
+            )
+        return count

@@ -1,0 +1,278 @@
+"""Coach metering: monthly allowances, atomic reservations, settlement and the ledger.
+
+Design:
+- One ``coach_allowances`` row per (user, calendar month UTC) holds ``used_units`` and
+  ``reserved_units``. A call first *reserves* its worst-case cost with ONE conditional
+  statement::
+
+      UPDATE coach_allowances SET reserved_units = reserved_units + :x, limit_units = :limit
+       WHERE user_id = :u AND period = :p AND used_units + reserved_units + :x <= :limit
+      RETURNING used_units
+
+  On PostgreSQL (READ COMMITTED) concurrent updates of the row queue on its row lock and each
+  re-checks the WHERE clause against the committed winner, so no interleaving can overspend;
+  SQLite serialises writers outright. No row back means "does not fit" (402) or "no row for
+  this month yet": the row is then inserted with ON CONFLICT DO NOTHING and the update tried
+  once more.
+- The reservation and a ``pending`` ledger row are written in the same transaction, so every
+  reserved unit is traceable to a call, and a worker that dies mid-stream leaves a pending
+  row that ``sweep_stale`` can later charge.
+- Settlement is one transaction too: flip the ledger row from ``pending`` (a conditional
+  update, so settling twice is a no-op), then move its reservation out of ``reserved_units``
+  and its real cost into ``used_units``. Hence sum(ledger.cost_units) == used_units exactly.
+- Releasing (upstream failed before producing anything) is settlement at cost 0.
+- The limit is the user's *current* tier allowance, passed in on every reservation, so an
+  upgrade takes effect on the next call without a migration of old rows.
+- Functions take a ``Session`` and do not commit: the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, insert, select, update
+from sqlalchemy.orm import Session
+
+from ..config import Settings
+from ..models import CoachAllowance, CoachLedger, User, utcnow
+from .coach_pricing import TokenUsage
+
+LEDGER_ROWS_IN_SUMMARY = 20
+
+
+def period_of(now: datetime) -> str:
+    return f"{now.year:04d}-{now.month:02d}"
+
+
+def next_period_start(now: datetime) -> datetime:
+    first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return (first + timedelta(days=32)).replace(day=1)
+
+
+def user_tier(session: Session, user: User, settings: Settings) -> str:
+    """``"pro"`` or ``"free"``, from the billing state the billing service maintains."""
+    # TEMPORARY until services/billing exposes the tier: a live Stripe subscription.
+    from ..models import Subscription
+
+    now = utcnow()
+    for sub in session.execute(
+        select(Subscription).where(Subscription.user_id == user.id)
+    ).scalars():
+        if sub.status in ("active", "trialing"):
+            return "pro"
+        if sub.status == "past_due" and sub.past_due_since is not None and (
+            now - sub.past_due_since
+        ).total_seconds() < settings.past_due_grace_seconds:
+            return "pro"
+    return "free"
+
+
+def allowance_for(settings: Settings, tier: str) -> int:
+    return int(settings.coach_allowances.get(tier, settings.coach_allowances.get("free", 0)))
+
+
+def _insert_ignore(session: Session, values: dict[str, Any]) -> None:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:  # pragma: no cover - only the two supported backends
+        raise RuntimeError(f"unsupported database {dialect}")
+    session.execute(dialect_insert(CoachAllowance).values(**values).on_conflict_do_nothing())
+
+
+@dataclass(frozen=True)
+class Reservation:
+    ledger_id: int
+    units: int
+    period: str
+
+
+def reserve(
+    session: Session,
+    *,
+    user_id: str,
+    limit: int,
+    units: int,
+    model: str,
+    stream: bool,
+    now: datetime | None = None,
+) -> Reservation | None:
+    """Reserve ``units`` against this month's allowance, or write a refusal and return None."""
+    now = now or utcnow()
+    period = period_of(now)
+    stmt = (
+        update(CoachAllowance)
+        .where(
+            and_(
+                CoachAllowance.user_id == user_id,
+                CoachAllowance.period == period,
+                CoachAllowance.used_units + CoachAllowance.reserved_units + units <= limit,
+            )
+        )
+        .values(
+            reserved_units=CoachAllowance.reserved_units + units,
+            limit_units=limit,
+            updated_at=now,
+        )
+        .returning(CoachAllowance.used_units)
+        .execution_options(synchronize_session=False)
+    )
+    got = session.execute(stmt).first()
+    if got is None:
+        _insert_ignore(
+            session,
+            {
+                "user_id": user_id,
+                "period": period,
+                "limit_units": limit,
+                "used_units": 0,
+                "reserved_units": 0,
+                "updated_at": now,
+            },
+        )
+        got = session.execute(stmt).first()
+    status = "pending" if got is not None else "rejected"
+    ledger_id = session.execute(
+        insert(CoachLedger)
+        .values(
+            user_id=user_id,
+            period=period,
+            created_at=now,
+            model=model,
+            stream=stream,
+            status=status,
+            reserved_units=units if got is not None else 0,
+            cost_units=0,
+            input_tokens=0,
+            output_tokens=0,
+            cache_write_tokens=0,
+            cache_read_tokens=0,
+            settled_at=None if got is not None else now,
+            error=None if got is not None else "allowance exhausted",
+        )
+        .returning(CoachLedger.id)
+    ).scalar_one()
+    return Reservation(ledger_id, units, period) if got is not None else None
+
+
+def settle(
+    session: Session,
+    ledger_id: int,
+    *,
+    status: str,
+    cost: int,
+    usage: TokenUsage | None = None,
+    request_id: str | None = None,
+    error: str | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """Close a pending call: charge ``cost``, free its reservation. False if already settled."""
+    now = now or utcnow()
+    usage = usage or TokenUsage()
+    row = session.execute(
+        update(CoachLedger)
+        .where(CoachLedger.id == ledger_id, CoachLedger.status == "pending")
+        .values(
+            status=status,
+            cost_units=cost,
+            settled_at=now,
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cache_write_tokens=usage.cache_write_tokens,
+            cache_read_tokens=usage.cache_read_tokens,
+            upstream_request_id=request_id,
+            error=(error or None) and error[:300],
+        )
+        .returning(CoachLedger.user_id, CoachLedger.period, CoachLedger.reserved_units)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if row is None:
+        return False
+    session.execute(
+        update(CoachAllowance)
+        .where(CoachAllowance.user_id == row.user_id, CoachAllowance.period == row.period)
+        .values(
+            reserved_units=CoachAllowance.reserved_units - row.reserved_units,
+            used_units=CoachAllowance.used_units + cost,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return True
+
+
+def sweep_stale(session: Session, older_than: timedelta, now: datetime | None = None) -> int:
+    """Charge the reservation of calls left pending by a worker that died. Returns how many.
+
+    Anthropic bills a call it served even if we never saw its usage, so the worst case is
+    charged, as for a stream cut before its usage arrived.
+    """
+    now = now or utcnow()
+    stale = session.execute(
+        select(CoachLedger.id, CoachLedger.reserved_units).where(
+            CoachLedger.status == "pending", CoachLedger.created_at < now - older_than
+        )
+    ).all()
+    return sum(
+        settle(
+            session,
+            r.id,
+            status="stale",
+            cost=r.reserved_units,
+            error="never settled (worker stopped)",
+            now=now,
+        )
+        for r in stale
+    )
+
+
+def usage_summary(
+    session: Session, user: User, settings: Settings, now: datetime | None = None
+) -> dict[str, Any]:
+    """The user's own coach usage this month: allowance, used, reserved, remaining, recent calls.
+
+    Only rows of ``user`` are read. Safe to embed in ``GET /me``.
+    """
+    now = now or utcnow()
+    period = period_of(now)
+    tier = user_tier(session, user, settings)
+    limit = allowance_for(settings, tier)
+    row = session.get(CoachAllowance, (user.id, period))
+    used = row.used_units if row else 0
+    reserved = row.reserved_units if row else 0
+    recent = session.execute(
+        select(CoachLedger)
+        .where(CoachLedger.user_id == user.id)
+        .order_by(CoachLedger.created_at.desc(), CoachLedger.id.desc())
+        .limit(LEDGER_ROWS_IN_SUMMARY)
+    ).scalars()
+    return {
+        "period": period,
+        "period_resets_at": next_period_start(now).isoformat(),
+        "tier": tier,
+        "unit": "micro_usd",
+        "allowance": limit,
+        "used": used,
+        "reserved": reserved,
+        "remaining": max(0, limit - used - reserved),
+        "recent": [
+            {
+                "id": r.id,
+                "created_at": r.created_at.isoformat(),
+                "model": r.model,
+                "stream": r.stream,
+                "status": r.status,
+                "input_tokens": r.input_tokens,
+                "output_tokens": r.output_tokens,
+                "cache_write_tokens": r.cache_write_tokens,
+                "cache_read_tokens": r.cache_read_tokens,
+                "cost": r.cost_units,
+                "request_id": r.upstream_request_id,
+            }
+            for r in recent
+        ],
+    }

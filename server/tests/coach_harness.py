@@ -1,0 +1,93 @@
+"""Test harness of the coach tests: our app on a real loopback uvicorn, the fake Anthropic
+behind it, and clients (the real ``anthropic`` SDK, raw httpx) in front of it.
+
+Why a real server: the SDK brings its own HTTP stack, which in-process transports cannot
+intercept, and the streaming path (disconnects, flushing) only means something over TCP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import anthropic
+import pytest
+from fake_anthropic import FakeAnthropic, ServerThread
+from fastapi import FastAPI
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from rlcoach_server.models import CoachAllowance, CoachLedger, User
+
+MODEL = "claude-sonnet-4-6"
+UPSTREAM_KEY = "sk-ant-fake-upstream-key"
+
+
+@dataclass
+class CoachServer:
+    app: FastAPI
+    url: str
+    fake: FakeAnthropic
+    engine: Engine
+
+    def sdk(self, token: str, **kwargs: Any) -> anthropic.Anthropic:
+        kwargs.setdefault("max_retries", 0)
+        return anthropic.Anthropic(base_url=self.url + "/coach", api_key=token, **kwargs)
+
+    def ledger(self, user: User) -> list[CoachLedger]:
+        with Session(self.engine) as s:
+            return list(
+                s.execute(
+                    select(CoachLedger).where(CoachLedger.user_id == user.id)
+                    .order_by(CoachLedger.id)
+                ).scalars()
+            )
+
+    def allowance(self, user: User) -> CoachAllowance | None:
+        with Session(self.engine) as s:
+            return s.execute(
+                select(CoachAllowance).where(CoachAllowance.user_id == user.id)
+            ).scalar_one_or_none()
+
+
+@pytest.fixture(scope="session")
+def fake_anthropic() -> Iterator[tuple[FakeAnthropic, str]]:
+    fake = FakeAnthropic(api_key=UPSTREAM_KEY)
+    with ServerThread(fake.app()) as server:
+        yield fake, server.url
+
+
+@pytest.fixture
+def coach_server(
+    make_app: Callable[..., FastAPI], engine: Engine, fake_anthropic: tuple[FakeAnthropic, str]
+) -> Iterator[Callable[..., CoachServer]]:
+    """``coach_server(**settings_overrides)`` starts our app on loopback, wired to the fake."""
+    fake, fake_url = fake_anthropic
+    started: list[ServerThread] = []
+
+    def start(**overrides: Any) -> CoachServer:
+        fake.requests.clear()
+        values: dict[str, Any] = {
+            "anthropic_api_key": UPSTREAM_KEY,
+            "anthropic_base_url": fake_url,
+            "coach_rate_limit_requests": 1000,
+        }
+        values.update(overrides)
+        app = make_app(**values)
+        server = ServerThread(app)
+        server.start()
+        started.append(server)
+        return CoachServer(app, server.url, fake, engine)
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def token_for(auth_headers: Callable[[User], dict[str, str]]) -> Callable[[User], str]:
+    def token(user: User) -> str:
+        return auth_headers(user)["Authorization"].removeprefix("Bearer ")
+
+    return token
