@@ -14,7 +14,7 @@ from rlcoach.library.store import FileInfo, add_report
 from .factories import MATE, ME, OPP1, OPP2, make_report, series
 
 
-def _add(library, reports):  # noqa: ANN001, ANN202
+def _add(library, reports):
     return [add_report(library, r, FileInfo(f"/r/{i}.replay", 1, 1.0, f"s{i}"))[1]
             for i, r in enumerate(reports)]
 
@@ -59,7 +59,7 @@ def test_filters(library, me) -> None:
     ]
     _add(library, reports)
 
-    def ids(**kw):  # noqa: ANN003, ANN202
+    def ids(**kw):
         rows = q.recent_games(library, filters=q.GameFilter(**kw), identity=me, limit=None)
         return sorted(r.played_at.day for r in rows)
 
@@ -126,7 +126,8 @@ def test_sessions_split_on_gap(library, me) -> None:
     for i, r in enumerate(second):  # distinct matches from the first run's seeds
         r["replay"]["match_guid"] = f"SECOND{i}"
     _add(library, first + second)
-    found = q.sessions(library, gap_minutes=30, identity=me, now=start + timedelta(hours=5, minutes=30))
+    found = q.sessions(library, gap_minutes=30, identity=me,
+                       now=start + timedelta(hours=5, minutes=30))
     assert [s.games for s in found] == [2, 3]
     assert found[0].active and not found[1].active
     assert (found[1].wins, found[1].losses) == (2, 1)
