@@ -52,6 +52,8 @@ class KnownFile:
     sha256: str | None
     status: str
     game_id: int | None
+    error_kind: str | None = None
+    error: str | None = None
 
 
 def sha256_file(path: Path) -> str:
@@ -66,15 +68,17 @@ def known_files(library: Library) -> dict[str, KnownFile]:
     """Every file seen before, by path (one query: re-ingest must be fast)."""
     with library.connect() as conn:
         rows = conn.execute(select(files.c.path, files.c.size, files.c.mtime, files.c.sha256,
-                                   files.c.status, files.c.game_id))
-        return {r.path: KnownFile(r.size, r.mtime, r.sha256, r.status, r.game_id) for r in rows}
+                                   files.c.status, files.c.game_id, files.c.error_kind,
+                                   files.c.error))
+        return {r.path: KnownFile(r.size, r.mtime, r.sha256, r.status, r.game_id,
+                                  r.error_kind, r.error) for r in rows}
 
 
-def known_hashes(library: Library) -> dict[str, KnownFile]:
+def by_hash(by_path: dict[str, KnownFile]) -> dict[str, KnownFile]:
     """Files by sha256; an ``ok`` row wins over duplicates and failures."""
     rank = {"ok": 0, "duplicate": 1, "failed": 2}
     out: dict[str, KnownFile] = {}
-    for known in known_files(library).values():
+    for known in by_path.values():
         if known.sha256 and (
             known.sha256 not in out or rank[known.status] < rank[out[known.sha256].status]
         ):
@@ -106,10 +110,11 @@ def add_report(library: Library, report: dict[str, Any], info: FileInfo) -> tupl
         return "ok", game_id
 
 
-def record_duplicate(library: Library, info: FileInfo, game_id: int | None) -> None:
-    """A file whose bytes are already in the library under another path."""
+def record_file(library: Library, info: FileInfo, status: str, game_id: int | None) -> None:
+    """A file settled without analysis: ``duplicate`` (bytes stored under
+    another path) or ``ok`` (the same path rewritten with the same bytes)."""
     with library.connect() as conn:
-        _record_file(conn, info, "duplicate", game_id=game_id)
+        _record_file(conn, info, status, game_id=game_id)
 
 
 def record_failure(library: Library, info: FileInfo, kind: str, message: str) -> None:
