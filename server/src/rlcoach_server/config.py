@@ -190,8 +190,9 @@ class Settings(BaseSettings):
         return self.public_url.rstrip("/") + path
 
     def billing_url(self, kind: str) -> str:
-        explicit = getattr(self, f"billing_{kind}_url")
-        return explicit or self.url(f"/billing/{kind}-done")
+        """Where Stripe sends the browser back to; defaults to our plain /billing/done page."""
+        explicit: str = getattr(self, f"billing_{kind}_url")
+        return explicit or self.url("/billing/done")
 
 
 def dev_settings(**overrides: Any) -> Settings:

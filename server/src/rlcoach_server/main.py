@@ -17,6 +17,7 @@ from . import __version__
 from .config import Settings
 from .db import make_engine, make_sessionmaker
 from .routes import account, billing, coach, device, health, oauth
+from .services.billing import make_client as make_stripe_client
 from .services.providers import build_oauth_registry
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.oauth = build_oauth_registry(settings)
+    app.state.stripe = make_stripe_client(settings)
 
     # Signed cookie session for the /device pages only (upstream-login state, CSRF token,
     # signed-in user). The CLI's API calls use bearer tokens and never read it.
