@@ -8,7 +8,8 @@ Functions (all take ``library`` first):
 
 * ``recent_games(filters=, limit=, offset=, sort=, descending=, stats=)``
   -> ``list[GameRow]``: games with the user's result and key stats.
-* ``count_games(filters=)`` -> ``int``
+* ``game_row(game_id)`` -> ``GameRow``; ``count_games(filters=)`` -> ``int``
+* ``ensure_not_empty()``: raises ``EmptyLibraryError`` (with a hint).
 * ``game_detail(game_id)`` -> ``GameDetail``: the row, every player's stats,
   the stored report (``report["players"][i].get("heatmap")`` when the
   analysis provides one) and the files it came from.
@@ -41,6 +42,7 @@ from typing import Any
 from sqlalchemy import desc, func, nulls_last, select
 
 from rlcoach.config import Identity
+from rlcoach.errors import LibraryError
 from rlcoach.library.db import Library
 from rlcoach.library.filters import (
     GameFilter,
@@ -49,6 +51,15 @@ from rlcoach.library.filters import (
     me_condition,
     my_rows,
     resolve_identity,
+)
+from rlcoach.library.overview import (
+    FileRecord,
+    LibraryStats,
+    failed_files,
+    file_record,
+    library_stats,
+    playlists,
+    suggest_identity,
 )
 from rlcoach.library.schema import files, games, metric_values, players, reports
 from rlcoach.library.stats import (
@@ -71,13 +82,44 @@ from rlcoach.library.stats import (
 )
 
 __all__ = [
-    "KEY_STATS", "FileRecord", "GameDetail", "GameFilter", "GameRow", "LibraryStats",
-    "LobbyStat", "Notable", "PlayerLine", "SessionSummary", "TrendPoint", "TrendSeries",
-    "UnknownMetricError", "WinRate", "count_games", "current_session", "failed_files", "form",
-    "game_detail", "game_report", "library_stats", "lobby_comparison", "notable_stats",
-    "playlists", "recent_games", "resolve_metric", "sessions", "suggest_identity", "trends",
+    "KEY_STATS",
+    "EmptyLibraryError",
+    "FileRecord",
+    "GameDetail",
+    "GameFilter",
+    "GameRow",
+    "LibraryStats",
+    "LobbyStat",
+    "Notable",
+    "PlayerLine",
+    "SessionSummary",
+    "TrendPoint",
+    "TrendSeries",
+    "UnknownMetricError",
+    "WinRate",
+    "count_games",
+    "current_session",
+    "ensure_not_empty",
+    "failed_files",
+    "form",
+    "game_detail",
+    "game_report",
+    "game_row",
+    "library_stats",
+    "lobby_comparison",
+    "notable_stats",
+    "playlists",
+    "recent_games",
+    "resolve_metric",
+    "sessions",
+    "suggest_identity",
+    "trends",
     "win_rate",
 ]
+
+class EmptyLibraryError(LibraryError):
+    """No games yet: the CLI tells the user to ingest."""
+
 
 SORTS = ("date", "playlist", "map", "duration", "result")
 
@@ -124,33 +166,11 @@ class GameRow:
 
 
 @dataclass(frozen=True)
-class FileRecord:
-    path: str
-    size: int
-    status: str  # ok | duplicate | failed
-    error_kind: str | None
-    error: str | None
-    game_id: int | None
-    seen_at: str
-
-
-@dataclass(frozen=True)
 class GameDetail:
     game: GameRow
     players: list[PlayerLine]
     report: dict[str, Any]
     files: list[FileRecord]
-
-
-@dataclass(frozen=True)
-class LibraryStats:
-    games: int
-    my_games: int
-    files_ok: int
-    files_duplicate: int
-    files_failed: int
-    first_played: datetime | None
-    last_played: datetime | None
 
 
 def recent_games(
@@ -171,6 +191,31 @@ def recent_games(
     return [_game_row(r, values.get(r["my_row"], {}), rosters.get(r["id"], [])) for r in rows]
 
 
+def game_row(library: Library, game_id: int, *, stats: Sequence[str] = KEY_STATS,
+             identity: Identity | None = None) -> GameRow:
+    """One game as ``recent_games`` shows it."""
+    me = my_rows(me_condition(library, resolve_identity(identity)))
+    wanted = [resolve_metric(s).qualified for s in stats]
+    with library.connect() as conn:
+        row = conn.execute(base_games(me).where(games.c.id == game_id)).mappings().first()
+        if row is None:
+            raise _no_game(game_id)
+        values = _values(library, conn, [row["my_row"]] if row["my_row"] else [], wanted)
+        rosters = _rosters(conn, [game_id])
+    return _game_row(row, values.get(row["my_row"], {}), rosters.get(game_id, []))
+
+
+def ensure_not_empty(library: Library) -> None:
+    """Raise ``EmptyLibraryError`` (with what to do) when there are no games."""
+    with library.connect() as conn:
+        if conn.execute(select(games.c.id).limit(1)).first() is None:
+            raise EmptyLibraryError(
+                f"the library is empty ({library.path})",
+                hint="Run `rlcoach ingest` (your Demos folder) or "
+                     "`rlcoach ingest path/to/replays` first.",
+            )
+
+
 def count_games(library: Library, *, filters: GameFilter | None = None,
                 identity: Identity | None = None) -> int:
     me = my_rows(me_condition(library, resolve_identity(identity)))
@@ -185,10 +230,7 @@ def game_report(library: Library, game_id: int) -> dict[str, Any]:
             select(reports.c.encoding, reports.c.data).where(reports.c.game_id == game_id)
         ).first()
     if row is None:
-        from rlcoach.errors import LibraryError
-
-        raise LibraryError(f"no game {game_id} in the library",
-                           hint="`rlcoach games` lists the games and their ids.")
+        raise _no_game(game_id)
     return decode_report(row.encoding, row.data)
 
 
@@ -204,7 +246,7 @@ def game_detail(library: Library, game_id: int, *,
         lines = rosters.get(game_id, [])
         values = _values(library, conn, [line["id"] for line in lines], every)
         file_rows = conn.execute(select(files).where(files.c.game_id == game_id)).mappings()
-        file_records = [_file_record(f) for f in file_rows]
+        file_records = [file_record(f) for f in file_rows]
     my_values = values.get(row["my_row"], {}) if row["my_row"] else {}
     detail_players = [
         PlayerLine(name=p["name"], team=p["team"], platform=p["platform"],
@@ -216,66 +258,16 @@ def game_detail(library: Library, game_id: int, *,
     return GameDetail(game=game, players=detail_players, report=report, files=file_records)
 
 
-def playlists(library: Library) -> list[tuple[str, int]]:
-    """(playlist, games) most played first: choices for a playlist filter."""
-    with library.connect() as conn:
-        rows = conn.execute(
-            select(games.c.playlist, func.count()).group_by(games.c.playlist)
-            .order_by(desc(func.count()))
-        ).tuples().all()
-    return [(p or "unknown", n) for p, n in rows]
-
-
-def library_stats(library: Library, *, identity: Identity | None = None) -> LibraryStats:
-    cond = me_condition(library, resolve_identity(identity))
-    with library.connect() as conn:
-        n, first, last = conn.execute(
-            select(func.count(), func.min(games.c.played_at), func.max(games.c.played_at))
-        ).one()
-        mine = conn.execute(
-            select(func.count(func.distinct(players.c.game_id))).where(cond)
-        ).scalar_one()
-        by_status = dict(conn.execute(
-            select(files.c.status, func.count()).group_by(files.c.status)
-        ).tuples().all())
-    return LibraryStats(
-        games=n, my_games=mine, files_ok=by_status.get("ok", 0),
-        files_duplicate=by_status.get("duplicate", 0), files_failed=by_status.get("failed", 0),
-        first_played=_dt(first), last_played=_dt(last),
-    )
-
-
-def failed_files(library: Library) -> list[FileRecord]:
-    with library.connect() as conn:
-        rows = conn.execute(
-            select(files).where(files.c.status == "failed").order_by(files.c.path)
-        ).mappings()
-        return [_file_record(r) for r in rows]
-
-
-def suggest_identity(library: Library, limit: int = 3) -> list[tuple[str, str | None, int]]:
-    """(name, "platform:id", games) of the humans in the most games.
-
-    Used to tell a user without ``[identity]`` what to put there.
-    """
-    ident = func.coalesce(players.c.platform + ":" + players.c.player_id, players.c.name)
-    with library.connect() as conn:
-        rows = conn.execute(
-            select(func.max(players.c.name), players.c.platform, players.c.player_id,
-                   func.count(func.distinct(players.c.game_id)).label("n"))
-            .where(players.c.is_bot.is_(False)).group_by(ident)
-            .order_by(desc("n")).limit(limit)
-        ).tuples().all()
-    return [(name, f"{pf}:{pid}" if pf and pid else None, n) for name, pf, pid, n in rows]
-
-
 # -- helpers ---------------------------------------------------------------
+
+
+def _no_game(game_id: int) -> LibraryError:
+    return LibraryError(f"no game {game_id} in the library",
+                        hint="`rlcoach games` lists the games and their ids.")
 
 
 def decode_report(encoding: str, data: bytes) -> dict[str, Any]:
     if encoding != "zlib-json":
-        from rlcoach.errors import LibraryError
-
         raise LibraryError(f"stored report has unknown encoding {encoding!r}",
                            hint="Upgrade rlcoach.")
     return json.loads(zlib.decompress(data))
@@ -349,12 +341,6 @@ def _game_row(row: Any, my_stats: dict[str, float], roster: list[dict[str, Any]]
         opponents=[p["name"] for p in others if my_team and p["team"] != my_team],
         my_stats=my_stats,
     )
-
-
-def _file_record(r: Any) -> FileRecord:
-    return FileRecord(path=r["path"], size=r["size"], status=r["status"],
-                      error_kind=r["error_kind"], error=r["error"], game_id=r["game_id"],
-                      seen_at=r["seen_at"])
 
 
 def _dt(value: str | None) -> datetime | None:

@@ -1,0 +1,114 @@
+"""Shared per-replay arrays that every stat group needs, computed once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from numpy.typing import NDArray
+
+from rlcoach.analysis.phases import Phases, match_phases
+from rlcoach.replay.types import ReplayData
+
+F = NDArray[np.float64]
+B = NDArray[np.bool_]
+
+
+@dataclass
+class Context:
+    replay: ReplayData
+
+    @cached_property
+    def frames(self):  # type: ignore[no-untyped-def]
+        return self.replay.frames
+
+    @cached_property
+    def dt(self) -> F:
+        return self.frames.dt
+
+    @cached_property
+    def phases(self) -> Phases:
+        return match_phases(self.frames)
+
+    @cached_property
+    def tracked(self) -> list[B]:
+        """Rows that count for a player: car on the pitch (not respawning).
+
+        Like ballchasing we count every phase (kickoff countdowns and the
+        seconds after a goal too), not only live play.
+        """
+        return [pf.present & ~pf.demolished for pf in self.frames.players]
+
+    @cached_property
+    def any_present(self) -> B:
+        if not self.frames.players:
+            return np.ones(self.frames.n, dtype=bool)
+        return np.any([pf.present for pf in self.frames.players], axis=0)
+
+    @cached_property
+    def duration(self) -> float:
+        """Seconds of recorded match (ballchasing's ``duration``)."""
+        return float(self.dt[self.any_present].sum())
+
+    @cached_property
+    def boost_duration(self) -> float:
+        """Match time less post-goal time: the base of bpm and boost shares."""
+        return float(self.dt[self.any_present & ~self.phases.post_goal].sum())
+
+    @cached_property
+    def speed(self) -> list[F]:
+        return [np.linalg.norm(pf.vel, axis=1) for pf in self.frames.players]
+
+    @cached_property
+    def y_forward(self) -> list[F]:
+        """Each player's y towards the opponents' goal (+ is attacking)."""
+        return [
+            pf.pos[:, 1] * (1.0 if info.team == 0 else -1.0)
+            for pf, info in zip(self.frames.players, self.replay.players, strict=True)
+        ]
+
+    @cached_property
+    def dist_to_ball(self) -> list[F]:
+        ball = self.frames.ball_pos
+        return [np.linalg.norm(pf.pos - ball, axis=1) for pf in self.frames.players]
+
+    def teammates(self, i: int) -> list[int]:
+        team = self.replay.players[i].team
+        return [j for j, p in enumerate(self.replay.players) if p.team == team and j != i]
+
+    def team_members(self, team: int) -> list[int]:
+        return [j for j, p in enumerate(self.replay.players) if p.team == team]
+
+    @cached_property
+    def possession(self) -> NDArray[np.int8]:
+        """Team (0/1) of the last ball touch on each row, -1 before any touch.
+
+        A touch hands possession to the toucher's team; a goal or kickoff
+        clears it, so the next kickoff starts neutral.
+        """
+        n = self.frames.n
+        owner = np.full(n, -1, dtype=np.int8)
+        events = np.full(n, -2, dtype=np.int8)  # -2 no event, -1 reset, 0/1 touch
+        for row in self.phases.goal_rows + self.phases.kickoff_rows:
+            events[row] = -1
+        for pf, info in zip(self.frames.players, self.replay.players, strict=True):
+            events[pf.touch] = info.team
+        has = events != -2
+        idx = np.where(has, np.arange(n), 0)
+        np.maximum.accumulate(idx, out=idx)
+        owner = np.where(has[idx] | (idx > 0), events[idx], -1).astype(np.int8)
+        owner[owner == -2] = -1
+        return owner
+
+    @cached_property
+    def goals(self):  # type: ignore[no-untyped-def]
+        from rlcoach.analysis.events import goals_from_header
+
+        return goals_from_header(self)
+
+    @cached_property
+    def touches(self):  # type: ignore[no-untyped-def]
+        from rlcoach.analysis.events import touches
+
+        return touches(self)

@@ -1,0 +1,84 @@
+"""Text formatting shared by the dashboard's screens.
+
+Every function that depends on the current time takes ``now`` explicitly: the
+app holds one injected "now" so snapshot tests render the same text on any
+day. Units and precision come from the metric registry, never from the
+screen that happens to show a number.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rlcoach.report.registry import Metric
+
+DASH = "–"
+
+
+def clock(seconds: float | None) -> str:
+    """Match clock ``m:ss`` (times in a report are seconds from the start)."""
+    if seconds is None:
+        return DASH
+    s = max(0, int(round(seconds)))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def when(date: datetime | None, now: datetime) -> str:
+    """Short, stable relative date: "today 18:55", "yesterday", "3d ago", "2026-03-10"."""
+    if date is None:
+        return "unknown"
+    days = (now.date() - date.date()).days
+    if days == 0:
+        return f"today {date:%H:%M}"
+    if days == 1:
+        return f"yest. {date:%H:%M}"
+    if 1 < days < 7:
+        return f"{days}d ago"
+    return f"{date:%Y-%m-%d}"
+
+
+def value(m: Metric, v: float | None) -> str:
+    """A metric value in its unit's usual precision."""
+    if v is None:
+        return DASH
+    if m.unit == "bool":
+        return "yes" if v >= 0.5 else "no"
+    if m.integer or m.unit in ("uu", "uu/s", "boost/min"):
+        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.0f}"
+    if m.unit == "%":
+        return f"{v:.1f}%"
+    if m.unit == "s":
+        return f"{v:.1f}s"
+    return f"{v:.2f}" if abs(v) < 10 else f"{v:.1f}"
+
+
+def mean_value(m: Metric, v: float | None) -> str:
+    """Like ``value`` but counts keep decimals: an average of 0.52 goals is not "1"."""
+    if v is None:
+        return DASH
+    if m.unit in ("count", "bool"):
+        return f"{v:.2f}"
+    if m.unit == "points":
+        return f"{v:.0f}"
+    return value(m, v)
+
+
+def delta(m: Metric, mine: float | None, other: float | None) -> tuple[str, str]:
+    """Signed difference and a style: green when it is better for this metric."""
+    if mine is None or other is None:
+        return DASH, "dim"
+    d = mine - other
+    sign = "+" if d > 0 else ""
+    text = f"{sign}{d:.2f}" if abs(d) < 10 else f"{sign}{d:,.0f}"
+    if m.direction == "neutral" or abs(d) < 1e-9:
+        return text, ""
+    better = (d > 0) == (m.direction == "higher")
+    return text, ("green" if better else "red")
+
+
+def result_style(result: str | None) -> str:
+    return {"W": "bold green", "L": "bold red"}.get(result or "", "dim")
+
+
+def pct(num: int, den: int) -> str:
+    return f"{100 * num / den:.0f}%" if den else DASH

@@ -1,0 +1,1 @@
+"""Dashboard screens; ``base.DataScreen`` holds the worker pattern they share."""

@@ -1,0 +1,153 @@
+"""Compare: the user against their lobbies and against rank population means.
+
+Two references, never blended: the other players in the user's own games
+(same playlists, same era, same rank band by matchmaking) and ballchasing's
+per-rank population means. The second comes with limits (means only, all
+playlists pooled, before early 2023) that are printed beside the table at
+all times, and per-game totals are marked because they move with match
+length and team size. The default rank column is the tier the user's
+numbers sit closest to most often; ``[``/``]`` move it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Select, Static
+
+from rlcoach.report.registry import BY_QUALIFIED, METRICS
+from rlcoach.tui import format as fmt
+from rlcoach.tui.models import CompareData
+from rlcoach.tui.ranks import load_rank_means
+from rlcoach.tui.screens.base import DataScreen, Notice
+
+LAST_GAMES = 200
+
+
+def compared_metrics() -> list[str]:
+    """Registry metrics that ballchasing has rank means for, in registry order."""
+    ranks = load_rank_means()
+    return [m.qualified for m in METRICS if m.qualified in ranks.stats]
+
+
+class CompareScreen(DataScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("right_square_bracket", "tier(1)", "Rank +"),
+        Binding("left_square_bracket", "tier(-1)", "Rank -"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ranks = load_rank_means()
+        self.tiers = [t for t in self.ranks.tiers if t != 999] + [999]
+        self.tier: int | None = None  # None until data picks the closest one
+        self._data: CompareData | None = None
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        with Horizontal(classes="filters"):
+            yield Select([], prompt="Any playlist", id="c-playlist", compact=True)
+            yield Static(id="compare-scope", classes="status")
+        yield Notice(id="notice", markup=False)
+        yield DataTable(id="compare", cursor_type="row", zebra_stripes=True)
+        yield Static(id="caveat", classes="caveat")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        self.title = "Compare"
+        self._playlists_loaded = False
+        self.query_one("#caveat", Static).update(
+            f"{self.ranks.caveat} † per-game total: grows with match length and team size. "
+            "Lobby: everyone else in your games (bots excluded)."
+        )
+
+    def reload(self) -> None:
+        value = self.query_one("#c-playlist", Select).value
+        self._playlist = value if isinstance(value, str) else None
+        super().reload()
+
+    @on(Select.Changed)
+    def _filter(self) -> None:
+        if self.loaded_at is not None:
+            self.reload()
+
+    def fetch(self) -> tuple:
+        data = self.dash.data
+        playlists = None if self._playlists_loaded else data.playlists()
+        return data.compare(compared_metrics(), self._playlist, LAST_GAMES), playlists
+
+    def show(self, result: tuple) -> None:
+        data, playlists = result
+        if playlists is not None:
+            self._playlists_loaded = True
+            select = self.query_one("#c-playlist", Select)
+            with select.prevent(Select.Changed):
+                select.set_options([(f"{p} ({n})", p) for p, n in playlists])
+        self._data = data
+        problem = data.status.problem
+        self.query_one(Notice).say(problem)
+        self.query_one("#compare").display = problem is None
+        if problem:
+            return
+        if self.tier is None:
+            self.tier = self._closest_tier(data)
+        self._render_table()
+
+    def _closest_tier(self, data: CompareData) -> int:
+        votes = Counter(
+            t for row in data.rows if row.me is not None
+            and (t := self.ranks.nearest_tier(row.metric, row.me)) is not None
+        )
+        return votes.most_common(1)[0][0] if votes else 13
+
+    def action_tier(self, step: int) -> None:
+        if self.tier is None or self._data is None:
+            return
+        i = self.tiers.index(self.tier) + step
+        self.tier = self.tiers[max(0, min(len(self.tiers) - 1, i))]
+        self._render_table()
+
+    def _render_table(self) -> None:
+        data = self._data
+        assert data is not None and self.tier is not None
+        tier_name = self.ranks.tiers[self.tier]
+        scope = f"your last {data.games} games" if data.games >= LAST_GAMES else \
+            f"your {data.games} games"
+        self.query_one("#compare-scope", Static).update(
+            f"{scope}{' in ' + data.playlist if data.playlist else ''} · rank column: "
+            f"{tier_name} ([ ] to change)")
+        table = self.query_one("#compare", DataTable)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        table.add_column("Metric", key="metric")
+        table.add_column("You", key="me")
+        table.add_column("Lobby", key="lobby")
+        table.add_column("Δ", key="d-lobby")
+        table.add_column(tier_name[:9], key="tier")
+        table.add_column("Δ", key="d-tier")
+        table.add_column("Closest", key="closest")
+        for row in data.rows:
+            m = BY_QUALIFIED[row.metric]
+            stat = self.ranks.stats[row.metric]
+            rank_mean = stat.means.get(self.tier)
+            d_lobby, s_lobby = fmt.delta(m, row.me, row.lobby)
+            d_tier, s_tier = fmt.delta(m, row.me, rank_mean)
+            near = self.ranks.nearest_tier(row.metric, row.me) if row.me is not None else None
+            label = m.label[:19] + (" †" if stat.per_game_total else "")
+            table.add_row(
+                label, Text(fmt.mean_value(m, row.me), justify="right", style="bold"),
+                Text(fmt.mean_value(m, row.lobby), justify="right"),
+                Text(d_lobby, style=s_lobby, justify="right"),
+                Text(fmt.mean_value(m, rank_mean), justify="right"),
+                Text(d_tier, style=s_tier, justify="right"),
+                self.ranks.tiers[near][:9] if near is not None else fmt.DASH,
+                key=row.metric,
+            )
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1))

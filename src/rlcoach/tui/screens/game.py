@@ -1,0 +1,175 @@
+"""Game: one match in detail.
+
+Tabs: Overview (both teams' scoreboards), Boost, Movement, Positioning (every
+registry metric of that group, one column per player so six players fit 80
+columns), Timeline (goals, demolitions and kickoffs along the match clock,
+with the exact list below) and Heatmap (the user's time per field cell).
+The whole report is read once in a worker; switching tabs costs nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+
+from rlcoach.report.registry import BY_QUALIFIED, metrics_in
+from rlcoach.tui import format as fmt
+from rlcoach.tui.models import GameView
+from rlcoach.tui.screens.base import DataScreen, Notice
+from rlcoach.tui.widgets.heatmap import FieldHeatmap
+from rlcoach.tui.widgets.timeline import TEAM_COLOURS, Lane, Mark, Timeline
+
+TABS = (("overview", "Overview"), ("boost", "Boost"), ("movement", "Movement"),
+        ("positioning", "Positioning"), ("timeline", "Timeline"), ("heatmap", "Heatmap"))
+SCOREBOARD = ("core.score", "core.goals", "core.assists", "core.saves", "core.shots",
+              "demo.inflicted", "boost.bpm")
+
+
+class GameScreen(DataScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("right_square_bracket", "tab(1)", "Next tab"),
+        Binding("left_square_bracket", "tab(-1)", "Prev tab"),
+        *(Binding(str(i + 1), f"show_tab('{tab}')", label, show=False)
+          for i, (tab, label) in enumerate(TABS)),
+    ]
+
+    def __init__(self, game_id: int) -> None:
+        super().__init__()
+        self.game_id = game_id
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        yield Static(id="game-title", classes="status")
+        yield Notice(id="notice", markup=False)
+        with TabbedContent(id="game-tabs"):
+            with TabPane("Overview", id="overview"):
+                yield Static("Blue", classes="team-title blue")
+                yield DataTable(id="board-blue", cursor_type="row", classes="board")
+                yield Static("Orange", classes="team-title orange")
+                yield DataTable(id="board-orange", cursor_type="row", classes="board")
+            for group in ("boost", "movement", "positioning"):
+                with TabPane(group.title(), id=group):
+                    yield DataTable(id=f"group-{group}", cursor_type="row", zebra_stripes=True)
+            with TabPane("Timeline", id="timeline"):
+                with Vertical():
+                    yield Timeline(id="timeline-strip")
+                    yield DataTable(id="events", cursor_type="row", zebra_stripes=True)
+            with TabPane("Heatmap", id="heatmap"):
+                yield Static(id="heatmap-note", classes="status")
+                yield FieldHeatmap(id="field")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        self.title = "Game"
+        self.reload()  # a pushed screen is new: always load
+
+    def on_screen_resume(self) -> None:
+        pass  # the game's data does not change under us; mount already loaded it
+
+    def fetch(self) -> GameView:
+        return self.dash.data.game(self.game_id)
+
+    def action_tab(self, step: int) -> None:
+        tabs = self.query_one(TabbedContent)
+        ids = [t for t, _ in TABS]
+        current = ids.index(tabs.active) if tabs.active in ids else 0
+        tabs.active = ids[(current + step) % len(ids)]
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def show(self, view: GameView) -> None:
+        detail = view.detail
+        g = detail.game
+        me = next((p for p in detail.players if p.is_me), None)
+        res = {"win": "Win", "loss": "Loss"}.get(g.result or "", "")
+        title = Text.assemble(
+            (f"{res} " if res else "", fmt.result_style(res[:1] or None)),
+            f"{g.score['blue']}-{g.score['orange']}{' OT' if g.overtime else ''}  ",
+            (g.playlist_name or g.playlist or "?", "bold"), f"  {g.map_name or '?'}  ",
+            f"{fmt.clock(g.duration)}  {g.played_at:%Y-%m-%d %H:%M}",
+            ("" if me else "  (you are not in this game)", "dim"),
+        )
+        self.query_one("#game-title", Static).update(title)
+        self.title = f"Game {g.game_id}"
+        players = sorted(detail.players, key=lambda p: (p.team != "blue", -p.stats.get(
+            "core.score", 0)))
+        for team in ("blue", "orange"):
+            self._scoreboard(self.query_one(f"#board-{team}", DataTable),
+                             [p for p in players if p.team == team])
+        for group in ("boost", "movement", "positioning"):
+            self._group_table(self.query_one(f"#group-{group}", DataTable), group, players)
+        self._timeline(detail.report, g.duration or 0.0)
+        self.query_one("#heatmap-note", Static).update(view.heatmap_note)
+        self.query_one(FieldHeatmap).grid = view.heatmap
+
+    def _scoreboard(self, table: DataTable, players: list[Any]) -> None:
+        table.clear(columns=True)
+        table.add_column("Player", key="name")
+        for key in SCOREBOARD:
+            m = BY_QUALIFIED[key]
+            table.add_column(m.label if len(m.label) < 7 else m.key.upper()[:5], key=key)
+        for p in players:
+            name = Text(("▶ " if p.is_me else "  ") + p.name[:18],
+                        style="bold" if p.is_me else "")
+            row: list[object] = [name]
+            for key in SCOREBOARD:
+                row.append(Text(fmt.value(BY_QUALIFIED[key], p.stats.get(key)), justify="right"))
+            table.add_row(*row)
+
+    def _group_table(self, table: DataTable, group: str, players: list[Any]) -> None:
+        """Metrics down, players across: every metric of the group stays visible."""
+        table.clear(columns=True)
+        table.add_column("Metric", key="metric")
+        for i, p in enumerate(players):
+            colour = TEAM_COLOURS.get(p.team, "")
+            label = Text(p.name[:9], style=f"{'bold underline ' if p.is_me else ''}{colour}")
+            table.add_column(label, key=f"p{i}")
+        for m in metrics_in(group):
+            row: list[object] = [m.label[:22]]
+            row += [Text(fmt.value(m, p.stats.get(m.qualified)), justify="right")
+                    for p in players]
+            table.add_row(*row)
+
+    def _timeline(self, report: dict, duration: float) -> None:
+        events = report.get("events", {})
+        who = {p.get("key"): (p.get("name", "?"), p.get("team")) for p in report.get("players", [])}
+        goals = events.get("goals", [])
+        demos = events.get("demolitions", [])
+        kickoffs = events.get("kickoffs", [])
+        lanes = [
+            Lane("Goals", "●", tuple(Mark(e["time"], e.get("team")) for e in goals)),
+            Lane("Demos", "✕", tuple(Mark(e["time"], who.get(e.get("attacker"), ("", None))[1])
+                                     for e in demos)),
+            Lane("Kickoffs", "▲", tuple(
+                Mark(e["time"], who.get(e.get("first_touch"), ("", None))[1]) for e in kickoffs)),
+        ]
+        self.query_one(Timeline).set_data(duration, lanes)
+        rows: list[tuple[float, str, str | None, str]] = []
+        for e in goals:
+            scorer = who.get(e.get("scorer"), ("?", None))[0]
+            assist = who.get(e.get("assister"), (None, None))[0]
+            rows.append((e["time"], "Goal", e.get("team"),
+                         scorer + (f" (assist {assist})" if assist else "")))
+        for e in demos:
+            attacker, team = who.get(e.get("attacker"), ("?", None))
+            rows.append((e["time"], "Demo", team,
+                         f"{attacker} → {who.get(e.get('victim'), ('?', None))[0]}"))
+        for e in kickoffs:
+            name, team = who.get(e.get("first_touch"), ("nobody", None))
+            rows.append((e["time"], "Kickoff", team, f"first touch: {name}"
+                         + ("  (goal within 5 s)" if e.get("goal_within_5s") else "")))
+        table = self.query_one("#events", DataTable)
+        table.clear(columns=True)
+        table.add_columns("Clock", "Event", "Team", "Detail")
+        for t, kind, team, detail in sorted(rows, key=lambda r: r[0]):
+            table.add_row(fmt.clock(t), kind, Text(team or "–", style=TEAM_COLOURS.get(team or "", "")),
+                          detail)
+        if not rows:
+            table.add_row("–", "No goals, demolitions or kickoffs recorded.", "", "")

@@ -1,0 +1,181 @@
+"""Games: every game in the library, sortable and filterable.
+
+The filter bar (text, playlist, result, teammate, date range) becomes a
+library ``GameFilter``; sorting and filtering run in SQL in a worker, so the
+table only ever holds one page (``data.GAMES_PAGE`` rows) however large the
+library is. Each keystroke starts a new exclusive load, cancelling the last.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Input, Select, Static
+
+from rlcoach.library.filters import GameFilter
+from rlcoach.tui.models import Status
+from rlcoach.tui.screens.base import DataScreen, Notice
+from rlcoach.tui.widgets.tables import SORT_KEYS, add_game_rows, game_columns
+
+RESULTS = [("Wins", "win"), ("Losses", "loss")]
+
+
+def parse_day(text: str) -> date | None:
+    """A YYYY-MM-DD day, or None for an empty box; ValueError otherwise."""
+    text = text.strip()
+    return date.fromisoformat(text) if text else None
+
+
+class GamesScreen(DataScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_search", "Search"),
+        Binding("s", "sort_next", "Sort"),
+        Binding("S", "sort_reverse", "Reverse", show=False),
+        Binding("x", "clear_filters", "Clear", tooltip="Clear every filter"),
+        Binding("escape", "focus_table", "Table", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sort = "date"
+        self.descending = True
+        self._playlists_loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        with Horizontal(classes="filters"):
+            yield Input(placeholder="/ search map, player…", id="f-text", compact=True)
+            yield Select([], prompt="Any playlist", id="f-playlist", compact=True)
+            yield Select(RESULTS, prompt="Any result", id="f-result", compact=True)
+        with Horizontal(classes="filters"):
+            yield Input(placeholder="teammate", id="f-mate", compact=True)
+            yield Input(placeholder="from YYYY-MM-DD", id="f-since", compact=True)
+            yield Input(placeholder="to YYYY-MM-DD", id="f-until", compact=True)
+        yield Static(id="games-status", classes="status")
+        yield Notice(id="notice", markup=False)
+        yield DataTable(id="games", cursor_type="row", zebra_stripes=True)
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        self.title = "Games"
+        game_columns(self.query_one("#games", DataTable))
+
+    # -- filters --------------------------------------------------------------
+
+    def current_filter(self) -> GameFilter | None:
+        """The filter bar as a GameFilter; None when a date box is invalid."""
+        text = self.query_one("#f-text", Input).value.strip()
+        mate = self.query_one("#f-mate", Input).value.strip()
+        playlist = self.query_one("#f-playlist", Select).value
+        result = self.query_one("#f-result", Select).value
+        ok = True
+        days: list[date | None] = []
+        for box_id in ("#f-since", "#f-until"):
+            box = self.query_one(box_id, Input)
+            try:
+                days.append(parse_day(box.value))
+                box.remove_class("-invalid")
+            except ValueError:
+                days.append(None)
+                box.add_class("-invalid")
+                ok = False
+        if not ok:
+            return None
+        return GameFilter(
+            playlist=playlist if isinstance(playlist, str) else None,
+            result=result if isinstance(result, str) else None,  # type: ignore[arg-type]
+            text=text or None, teammate=mate or None, since=days[0], until=days[1],
+        )
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _filters_changed(self) -> None:
+        if self.loaded_at is not None:  # ignore the Selects settling during mount
+            self.reload()
+
+    # -- loading ----------------------------------------------------------------
+
+    def fetch(self) -> tuple:
+        flt = self._filter
+        data = self.dash.data
+        playlists = None if self._playlists_loaded else data.playlists()
+        status, rows, total = data.games(flt, self.sort, self.descending)
+        return status, rows, total, playlists
+
+    def reload(self) -> None:
+        flt = self.current_filter() if self.is_mounted else GameFilter()
+        if flt is None:
+            self.query_one("#games-status", Static).update("Dates are YYYY-MM-DD.")
+            return
+        self._filter = flt  # read by the worker; widgets are only touched here
+        super().reload()
+
+    def show(self, result: tuple) -> None:
+        status, rows, total, playlists = result
+        if playlists is not None:
+            self._playlists_loaded = True
+            select = self.query_one("#f-playlist", Select)
+            with select.prevent(Select.Changed):
+                select.set_options([(f"{p} ({n})", p) for p, n in playlists])
+        problem = status.problem if status.games == 0 else None
+        self.query_one(Notice).say(problem)
+        table = self.query_one("#games", DataTable)
+        table.display = problem is None
+        table.clear()
+        add_game_rows(table, rows, self.dash.now)
+        self.query_one("#games-status", Static).update(self._status_line(status, len(rows), total))
+
+    def _status_line(self, status: Status, shown: int, total: int) -> str:
+        label = next((c.label for c in self.query_one("#games", DataTable).columns.values()
+                      if c.key.value == self.sort), self.sort)
+        arrow = "↓" if self.descending else "↑"
+        count = f"{total} games" if shown == total else f"{shown} of {total} games (filter to narrow)"
+        note = "" if status.identity_configured else "  · set [identity] to see results"
+        return f"{count} · sorted by {label} {arrow} · s sort, S reverse{note}"
+
+    # -- actions ------------------------------------------------------------------
+
+    def action_focus_search(self) -> None:
+        self.query_one("#f-text", Input).focus()
+
+    def action_focus_table(self) -> None:
+        self.query_one("#games", DataTable).focus()
+
+    def action_sort_next(self) -> None:
+        keys = list(SORT_KEYS)
+        self.sort = keys[(keys.index(self.sort) + 1) % len(keys)] if self.sort in keys else "date"
+        self.descending = self.sort != "playlist" and self.sort != "map"
+        self.reload()
+
+    def action_sort_reverse(self) -> None:
+        self.descending = not self.descending
+        self.reload()
+
+    def action_clear_filters(self) -> None:
+        for box in self.query(Input):
+            box.value = ""
+        for select in self.query(Select):
+            select.clear()
+        self.reload()
+
+    @on(DataTable.HeaderSelected)
+    def _header(self, event: DataTable.HeaderSelected) -> None:
+        key = event.column_key.value
+        if key in SORT_KEYS:
+            self.descending = not self.descending if key == self.sort else True
+            self.sort = key
+            self.reload()
+
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.dash.open_game(int(event.row_key.value))
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_focus_table()

@@ -1,0 +1,134 @@
+"""Trends: chosen metrics game by game, with a rolling average.
+
+The left list holds every registry metric (space toggles one; up to
+``MAX_CHARTS`` are charted, newest choice replacing the oldest). Each chart
+shows per-game values coloured by result and the rolling average, and its
+heading gives the mean over wins against the mean over losses, which says
+more about a metric than its line does.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Select, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from rlcoach.library.queries import TrendSeries
+from rlcoach.report.registry import BY_QUALIFIED, METRICS
+from rlcoach.tui import format as fmt
+from rlcoach.tui.screens.base import DataScreen, Notice
+from rlcoach.tui.widgets.chart import TrendChart
+
+MAX_CHARTS = 3
+DEFAULT_METRICS = ("core.score", "boost.bpm")
+WINDOWS = [("5-game avg", 5), ("10-game avg", 10), ("20-game avg", 20), ("50-game avg", 50)]
+DIRECTION = {"higher": "higher is better", "lower": "lower is better", "neutral": "neutral"}
+
+
+class TrendsScreen(DataScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("m", "focus_metrics", "Metrics"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chosen: list[str] = list(DEFAULT_METRICS)
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        yield Notice(id="notice", markup=False)
+        with Horizontal(id="trends-body"):
+            yield SelectionList[str](
+                *(Selection(f"{m.group[:4]} {m.label}", m.qualified, m.qualified in self.chosen)
+                  for m in METRICS if m.unit != "bool"),
+                id="metric-list",
+            )
+            with Vertical(id="charts"):
+                with Horizontal(classes="filters"):
+                    yield Select([], prompt="Any playlist", id="t-playlist", compact=True)
+                    yield Select(WINDOWS, value=10, allow_blank=False, id="t-window",
+                                 compact=True)
+                for i in range(MAX_CHARTS):
+                    yield Static(id=f"chart-title-{i}", classes="chart-title")
+                    yield TrendChart(id=f"chart-{i}")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        self.title = "Trends"
+        self._playlists_loaded = False
+
+    def action_focus_metrics(self) -> None:
+        self.query_one("#metric-list").focus()
+
+    @on(SelectionList.SelectedChanged)
+    def _chosen(self, event: SelectionList.SelectedChanged) -> None:
+        selected = list(event.selection_list.selected)
+        added = [k for k in selected if k not in self.chosen]
+        kept = [k for k in self.chosen if k in selected] + added
+        if len(kept) > MAX_CHARTS:  # drop the oldest choice, and untick it
+            for old in kept[:-MAX_CHARTS]:
+                with event.selection_list.prevent(SelectionList.SelectedChanged):
+                    event.selection_list.deselect(old)
+            kept = kept[-MAX_CHARTS:]
+        self.chosen = kept
+        self.reload()
+
+    @on(Select.Changed)
+    def _filter(self) -> None:
+        if self.loaded_at is not None:
+            self.reload()
+
+    def reload(self) -> None:
+        # Read widgets here, on the UI thread; the worker only sees plain values.
+        playlist = self.query_one("#t-playlist", Select).value
+        self._args = (list(self.chosen), playlist if isinstance(playlist, str) else None,
+                      int(self.query_one("#t-window", Select).value))  # type: ignore[arg-type]
+        super().reload()
+
+    def fetch(self) -> tuple:
+        metrics, playlist, window = self._args
+        data = self.dash.data
+        playlists = None if self._playlists_loaded else data.playlists()
+        status, series = data.trends(metrics, playlist, window)
+        return status, series, window, playlists
+
+    def show(self, result: tuple) -> None:
+        status, series, window, playlists = result
+        if playlists is not None:
+            self._playlists_loaded = True
+            select = self.query_one("#t-playlist", Select)
+            with select.prevent(Select.Changed):
+                select.set_options([(f"{p} ({n})", p) for p, n in playlists])
+        self.query_one(Notice).say(status.problem)
+        self.query_one("#trends-body").display = status.problem is None
+        for i in range(MAX_CHARTS):
+            title = self.query_one(f"#chart-title-{i}", Static)
+            chart = self.query_one(f"#chart-{i}", TrendChart)
+            shown = i < len(series)
+            title.display = chart.display = shown
+            if shown:
+                title.update(self._title(series[i]))
+                m = BY_QUALIFIED[series[i].metric]
+                chart.set_data([p.value for p in series[i].points],
+                               [None if p.result is None else p.result == "win"
+                                for p in series[i].points],
+                               window, fmt=lambda v, m=m: fmt.mean_value(m, v))
+        if not series:
+            title = self.query_one("#chart-title-0", Static)
+            title.display = True
+            title.update("Tick a metric on the left (space) to chart it.")
+
+    def _title(self, s: TrendSeries) -> Text:
+        m = BY_QUALIFIED[s.metric]
+        return Text.assemble(
+            (s.label, "bold"), f"  avg {fmt.mean_value(m, s.average)}  ",
+            ("wins ", "green"), fmt.mean_value(m, s.average_wins), "  ",
+            ("losses ", "red"), fmt.mean_value(m, s.average_losses),
+            (f"  ({DIRECTION[s.direction]})", "dim"),
+        )

@@ -1,0 +1,1 @@
+"""Dashboard widgets: pure renderers of data handed to them (no database reads)."""
