@@ -13,11 +13,11 @@ from typing import Any
 
 import anthropic
 import pytest
-from fake_anthropic import FakeAnthropic, ServerThread
 from fastapi import FastAPI
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from fake_anthropic import FakeAnthropic, ServerThread
 from rlcoach_server.models import CoachAllowance, CoachLedger, User
 
 MODEL = "claude-sonnet-4-6"
@@ -39,7 +39,8 @@ class CoachServer:
         with Session(self.engine) as s:
             return list(
                 s.execute(
-                    select(CoachLedger).where(CoachLedger.user_id == user.id)
+                    select(CoachLedger)
+                    .where(CoachLedger.user_id == user.id)
                     .order_by(CoachLedger.id)
                 ).scalars()
             )

@@ -14,7 +14,8 @@ Design:
   ``overloaded`` (HTTP 529 overloaded_error), ``server_error`` (HTTP 500 api_error),
   ``drop`` (connection cut mid-stream), ``drop_after_usage`` (cut after message_delta).
   ``[fake:delay=0.5]`` waits before answering (lets concurrency tests overlap requests);
-  ``[fake:pace=0.05]`` waits between text deltas.
+  ``[fake:pace=0.05]`` waits between text deltas; ``[fake:in=N]``, ``[fake:cw=N]`` and
+  ``[fake:out=N]`` set the reported input, cache-write and output tokens exactly.
 - Input tokens are ``ceil(len(json(messages, system, tools)) / 4)``: deterministic and always
   below the proxy's conservative byte-count estimate, like real tokenization would be.
 - Every request is recorded (path, headers, body) so tests can check what the proxy sent.
@@ -157,16 +158,22 @@ class FakeAnthropic:
             )
         msg_id = f"msg_fake_{headers['request-id'][9:]}"
         usage = self._usage(scenario, self.input_tokens(body))
+        # [fake:in=N] / [fake:cw=N] / [fake:out=N] dictate the reported usage exactly.
+        for key, api_key in (("in", "input_tokens"), ("cw", "cache_creation_input_tokens")):
+            if key in options:
+                usage[api_key] = int(options[key])
+        out_override = int(options["out"]) if "out" in options else None
         max_tokens = int(body["max_tokens"])
         if body.get("stream"):
             pace = options.get("pace", self.delta_delay)
             return StreamingResponse(
-                self._events(scenario, body, msg_id, usage, max_tokens, pace),
+                self._events(scenario, body, msg_id, usage, max_tokens, pace, out_override),
                 media_type="text/event-stream",
                 headers={**headers, "cache-control": "no-cache"},
             )
         return JSONResponse(
-            self._message(scenario, body, msg_id, usage, max_tokens), headers=headers
+            self._message(scenario, body, msg_id, usage, max_tokens, out_override),
+            headers=headers,
         )
 
     # ------------------------------------------------------------------ bodies
@@ -178,7 +185,13 @@ class FakeAnthropic:
         return pieces, stop
 
     def _message(
-        self, scenario: str, body: dict[str, Any], msg_id: str, usage: dict[str, int], mt: int
+        self,
+        scenario: str,
+        body: dict[str, Any],
+        msg_id: str,
+        usage: dict[str, int],
+        mt: int,
+        out_override: int | None = None,
     ) -> dict[str, Any]:
         pieces, stop = self._output(scenario, mt)
         content: list[dict[str, Any]] = [{"type": "text", "text": "".join(pieces)}]
@@ -201,12 +214,18 @@ class FakeAnthropic:
             "content": content,
             "stop_reason": stop,
             "stop_sequence": None,
-            "usage": {**usage, "output_tokens": out},
+            "usage": {**usage, "output_tokens": out if out_override is None else out_override},
         }
 
     async def _events(
-        self, scenario: str, body: dict[str, Any], msg_id: str, usage: dict[str, int], mt: int,
+        self,
+        scenario: str,
+        body: dict[str, Any],
+        msg_id: str,
+        usage: dict[str, int],
+        mt: int,
         pace: float,
+        out_override: int | None = None,
     ) -> Any:
         if scenario == "error_before_start":
             yield _sse("error", _error_body("overloaded_error", "Overloaded"))
@@ -282,7 +301,7 @@ class FakeAnthropic:
             {
                 "type": "message_delta",
                 "delta": {"stop_reason": stop, "stop_sequence": None},
-                "usage": {**usage, "output_tokens": out},
+                "usage": {**usage, "output_tokens": out if out_override is None else out_override},
             },
         )
         if scenario == "drop_after_usage":

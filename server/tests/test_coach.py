@@ -10,9 +10,9 @@ from typing import Any
 import anthropic
 import httpx
 import pytest
-from coach_harness import MODEL, UPSTREAM_KEY, CoachServer, coach_server, fake_anthropic, token_for  # noqa: F401
-from fake_anthropic import FAKE_TEXT, FakeAnthropic
 
+from coach_harness import MODEL, UPSTREAM_KEY, CoachServer
+from fake_anthropic import FAKE_TEXT, FakeAnthropic
 from rlcoach_server.models import User
 from rlcoach_server.services.coach_pricing import (
     TokenUsage,
@@ -21,6 +21,9 @@ from rlcoach_server.services.coach_pricing import (
     price_table,
     worst_case_units,
 )
+
+# The harness fixtures (coach_server, fake_anthropic, token_for) come as a plugin.
+pytest_plugins = ["coach_harness"]
 
 Start = Callable[..., CoachServer]
 USER_MSG = [{"role": "user", "content": "How do I save more boost on kickoff?"}]
@@ -43,8 +46,9 @@ def _reservation(server: CoachServer, body: dict[str, Any]) -> int:
 # --------------------------------------------------------------------------- streaming
 
 
-def test_stream_helper_text(coach_server: Start, user_factory: Callable[..., User],
-                            token_for: Callable[[User], str]) -> None:
+def test_stream_helper_text(
+    coach_server: Start, user_factory: Callable[..., User], token_for: Callable[[User], str]
+) -> None:
     server = coach_server()
     user = user_factory()
     client = server.sdk(token_for(user))
@@ -72,12 +76,16 @@ def test_stream_helper_text(coach_server: Start, user_factory: Callable[..., Use
     assert (allowance.used_units, allowance.reserved_units) == (row.cost_units, 0)
 
 
-def test_create_stream_true_raw_events(coach_server: Start, user_factory: Callable[..., User],
-                                       token_for: Callable[[User], str]) -> None:
+def test_create_stream_true_raw_events(
+    coach_server: Start, user_factory: Callable[..., User], token_for: Callable[[User], str]
+) -> None:
     server = coach_server()
     user = user_factory()
-    events = list(server.sdk(token_for(user)).messages.create(
-        model=MODEL, max_tokens=64, messages=USER_MSG, stream=True))
+    events = list(
+        server.sdk(token_for(user)).messages.create(
+            model=MODEL, max_tokens=64, messages=USER_MSG, stream=True
+        )
+    )
     types = [e.type for e in events]
     assert types[0] == "message_start" and types[-1] == "message_stop"
     assert types.count("content_block_delta") == len(FAKE_TEXT)
@@ -87,14 +95,22 @@ def test_create_stream_true_raw_events(coach_server: Start, user_factory: Callab
     assert server.ledger(user)[0].status == "ok"
 
 
-def test_stream_tool_use(coach_server: Start, user_factory: Callable[..., User],
-                         token_for: Callable[[User], str]) -> None:
+def test_stream_tool_use(
+    coach_server: Start, user_factory: Callable[..., User], token_for: Callable[[User], str]
+) -> None:
     server = coach_server()
     user = user_factory()
     messages = [{"role": "user", "content": "Pull my boost stats [fake:tool_use]"}]
-    tools = [{"name": "get_replay_stats", "description": "stats of a replay",
-              "input_schema": {"type": "object", "properties": {"replay_id": {"type": "string"},
-                                                                "metric": {"type": "string"}}}}]
+    tools = [
+        {
+            "name": "get_replay_stats",
+            "description": "stats of a replay",
+            "input_schema": {
+                "type": "object",
+                "properties": {"replay_id": {"type": "string"}, "metric": {"type": "string"}},
+            },
+        }
+    ]
     with server.sdk(token_for(user)).messages.stream(
         model=MODEL, max_tokens=200, messages=messages, tools=tools
     ) as stream:
@@ -109,29 +125,30 @@ def test_stream_tool_use(coach_server: Start, user_factory: Callable[..., User],
     assert row.reserved_units >= 1000 * 3
 
 
-def test_cache_tokens_are_priced(coach_server: Start, user_factory: Callable[..., User],
-                                 token_for: Callable[[User], str]) -> None:
+def test_cache_tokens_are_priced(
+    coach_server: Start, user_factory: Callable[..., User], token_for: Callable[[User], str]
+) -> None:
     server = coach_server()
     user = user_factory()
     messages = [{"role": "user", "content": "again [fake:cache]"}]
-    msg = server.sdk(token_for(user)).messages.create(model=MODEL, max_tokens=50,
-                                                      messages=messages)
+    msg = server.sdk(token_for(user)).messages.create(model=MODEL, max_tokens=50, messages=messages)
     assert msg.usage.cache_read_input_tokens == 1000
     [row] = server.ledger(user)
     assert (row.cache_write_tokens, row.cache_read_tokens) == (100, 1000)
-    usage = TokenUsage(FakeAnthropic.input_tokens({"messages": messages}), len(FAKE_TEXT),
-                       100, 1000)
+    usage = TokenUsage(
+        FakeAnthropic.input_tokens({"messages": messages}), len(FAKE_TEXT), 100, 1000
+    )
     assert row.cost_units == cost_units(_prices(server), usage)
     # 100 * $3.75 + 1000 * $0.30 per MTok, on top of input and output
     assert row.cost_units == (usage.input_tokens * 3 + len(FAKE_TEXT) * 15 + 375 + 300)
 
 
-def test_non_streaming(coach_server: Start, user_factory: Callable[..., User],
-                       token_for: Callable[[User], str]) -> None:
+def test_non_streaming(
+    coach_server: Start, user_factory: Callable[..., User], token_for: Callable[[User], str]
+) -> None:
     server = coach_server()
     user = user_factory()
-    msg = server.sdk(token_for(user)).messages.create(model=MODEL, max_tokens=64,
-                                                      messages=USER_MSG)
+    msg = server.sdk(token_for(user)).messages.create(model=MODEL, max_tokens=64, messages=USER_MSG)
     assert msg.content[0].text == "".join(FAKE_TEXT)
     [row] = server.ledger(user)
     assert row.status == "ok" and not row.stream
@@ -139,8 +156,9 @@ def test_non_streaming(coach_server: Start, user_factory: Callable[..., User],
     assert row.cost_units == _expected_cost(server, USER_MSG, len(FAKE_TEXT))
 
 
-def test_count_tokens(coach_server: Start, user_factory: Callable[..., User],
-                      token_for: Callable[[User], str]) -> None:
+def test_count_tokens(
+    coach_server: Start, user_factory: Callable[..., User], token_for: Callable[[User], str]
+) -> None:
     server = coach_server()
     user = user_factory()
     counted = server.sdk(token_for(user)).messages.count_tokens(model=MODEL, messages=USER_MSG)
@@ -149,12 +167,12 @@ def test_count_tokens(coach_server: Start, user_factory: Callable[..., User],
     assert server.ledger(user) == []  # free upstream, so not metered
 
 
-def test_max_tokens_is_clamped(coach_server: Start, user_factory: Callable[..., User],
-                               token_for: Callable[[User], str]) -> None:
+def test_max_tokens_is_clamped(
+    coach_server: Start, user_factory: Callable[..., User], token_for: Callable[[User], str]
+) -> None:
     server = coach_server(coach_max_tokens=100)
     user = user_factory()
-    server.sdk(token_for(user)).messages.create(model=MODEL, max_tokens=5_000,
-                                                messages=USER_MSG)
+    server.sdk(token_for(user)).messages.create(model=MODEL, max_tokens=5_000, messages=USER_MSG)
     assert server.fake.requests[-1].body["max_tokens"] == 100
     body = {"messages": USER_MSG, "max_tokens": 100}
     assert server.ledger(user)[0].reserved_units == _reservation(server, body)
@@ -168,11 +186,16 @@ def test_error_event_mid_stream_charges_reservation(
 ) -> None:
     server = coach_server()
     user = user_factory()
-    body = {"messages": [{"role": "user", "content": "hi [fake:error_mid_stream]"}],
-            "max_tokens": 64}
-    with pytest.raises(anthropic.APIStatusError) as info:
-        with server.sdk(token_for(user)).messages.stream(model=MODEL, **body) as stream:
-            list(stream.text_stream)
+    body = {
+        "messages": [{"role": "user", "content": "hi [fake:error_mid_stream]"}],
+        "max_tokens": 64,
+    }
+    client = server.sdk(token_for(user))
+    with (
+        pytest.raises(anthropic.APIStatusError) as info,
+        client.messages.stream(model=MODEL, **body) as stream,
+    ):
+        list(stream.text_stream)
     assert "overloaded_error" in str(info.value)
     [row] = server.ledger(user)
     assert row.status == "stream_error"
@@ -186,9 +209,14 @@ def test_error_event_before_start_releases(
     server = coach_server()
     user = user_factory()
     with pytest.raises(anthropic.APIStatusError):
-        list(server.sdk(token_for(user)).messages.create(
-            model=MODEL, max_tokens=64, stream=True,
-            messages=[{"role": "user", "content": "hi [fake:error_before_start]"}]))
+        list(
+            server.sdk(token_for(user)).messages.create(
+                model=MODEL,
+                max_tokens=64,
+                stream=True,
+                messages=[{"role": "user", "content": "hi [fake:error_before_start]"}],
+            )
+        )
     [row] = server.ledger(user)
     assert (row.status, row.cost_units) == ("upstream_error", 0)
     allowance = server.allowance(user)
@@ -197,20 +225,30 @@ def test_error_event_before_start_releases(
 
 @pytest.mark.parametrize(
     ("marker", "exc", "status"),
-    [("overloaded", anthropic.OverloadedError, 529),
-     ("server_error", anthropic.InternalServerError, 500)],
+    [
+        ("overloaded", anthropic.OverloadedError, 529),
+        ("server_error", anthropic.InternalServerError, 500),
+    ],
 )
 @pytest.mark.parametrize("stream", [True, False])
 def test_upstream_error_status_releases(
-    coach_server: Start, user_factory: Callable[..., User], token_for: Callable[[User], str],
-    marker: str, exc: type[Exception], status: int, stream: bool,
+    coach_server: Start,
+    user_factory: Callable[..., User],
+    token_for: Callable[[User], str],
+    marker: str,
+    exc: type[Exception],
+    status: int,
+    stream: bool,
 ) -> None:
     server = coach_server()
     user = user_factory()
     with pytest.raises(exc) as info:
         server.sdk(token_for(user)).messages.create(
-            model=MODEL, max_tokens=64, stream=stream,
-            messages=[{"role": "user", "content": f"hi [fake:{marker}]"}])
+            model=MODEL,
+            max_tokens=64,
+            stream=stream,
+            messages=[{"role": "user", "content": f"hi [fake:{marker}]"}],
+        )
     assert info.value.status_code == status  # type: ignore[attr-defined]
     [row] = server.ledger(user)
     assert (row.status, row.cost_units) == ("upstream_error", 0)
@@ -226,8 +264,9 @@ def test_sdk_retries_on_overload_are_each_released(
     user = user_factory()
     client = server.sdk(token_for(user), max_retries=1)
     with pytest.raises(anthropic.OverloadedError):
-        client.messages.create(model=MODEL, max_tokens=64,
-                               messages=[{"role": "user", "content": "[fake:overloaded]"}])
+        client.messages.create(
+            model=MODEL, max_tokens=64, messages=[{"role": "user", "content": "[fake:overloaded]"}]
+        )
     rows = server.ledger(user)
     assert [r.status for r in rows] == ["upstream_error", "upstream_error"]
     assert server.allowance(user).used_units == 0  # type: ignore[union-attr]
@@ -240,10 +279,13 @@ def test_connection_dropped_mid_stream_charges_reservation(
     user = user_factory()
     body = {"messages": [{"role": "user", "content": "hi [fake:drop]"}], "max_tokens": 64}
     got: list[str] = []
-    with pytest.raises(anthropic.APIStatusError) as info:
-        with server.sdk(token_for(user)).messages.stream(model=MODEL, **body) as stream:
-            for text in stream.text_stream:
-                got.append(text)
+    client = server.sdk(token_for(user))
+    with (
+        pytest.raises(anthropic.APIStatusError) as info,
+        client.messages.stream(model=MODEL, **body) as stream,
+    ):
+        for text in stream.text_stream:
+            got.append(text)
     assert got == FAKE_TEXT[:2]  # what arrived before the cut was passed through
     assert "broke mid-stream" in str(info.value)
     [row] = server.ledger(user)
@@ -258,8 +300,11 @@ def test_drop_after_final_usage_charges_real_usage(
     user = user_factory()
     messages = [{"role": "user", "content": "hi [fake:drop_after_usage]"}]
     with pytest.raises(anthropic.APIStatusError):
-        list(server.sdk(token_for(user)).messages.create(
-            model=MODEL, max_tokens=64, messages=messages, stream=True))
+        list(
+            server.sdk(token_for(user)).messages.create(
+                model=MODEL, max_tokens=64, messages=messages, stream=True
+            )
+        )
     [row] = server.ledger(user)
     assert row.status == "dropped"
     assert row.cost_units == _expected_cost(server, messages, len(FAKE_TEXT))
@@ -270,12 +315,21 @@ def test_client_hangs_up_mid_stream(
 ) -> None:
     server = coach_server()
     user = user_factory()
-    body = {"model": MODEL, "max_tokens": 64, "stream": True,
-            "messages": [{"role": "user", "content": "slowly [fake:pace=0.2]"}]}
-    with httpx.Client(timeout=10) as raw, raw.stream(
-        "POST", server.url + "/coach/v1/messages", json=body,
-        headers={"authorization": f"Bearer {token_for(user)}"},
-    ) as resp:
+    body = {
+        "model": MODEL,
+        "max_tokens": 64,
+        "stream": True,
+        "messages": [{"role": "user", "content": "slowly [fake:pace=0.2]"}],
+    }
+    with (
+        httpx.Client(timeout=10) as raw,
+        raw.stream(
+            "POST",
+            server.url + "/coach/v1/messages",
+            json=body,
+            headers={"authorization": f"Bearer {token_for(user)}"},
+        ) as resp,
+    ):
         assert resp.status_code == 200
         for line in resp.iter_lines():
             if "message_start" in line:
@@ -299,8 +353,7 @@ def test_upstream_unreachable_is_502_and_released(
     server = coach_server(anthropic_base_url="http://127.0.0.1:9")  # discard port: refused
     user = user_factory()
     with pytest.raises(anthropic.APIStatusError) as info:
-        server.sdk(token_for(user)).messages.create(model=MODEL, max_tokens=8,
-                                                    messages=USER_MSG)
+        server.sdk(token_for(user)).messages.create(model=MODEL, max_tokens=8, messages=USER_MSG)
     assert info.value.status_code == 502
     [row] = server.ledger(user)
     assert (row.status, row.cost_units) == ("upstream_error", 0)
@@ -309,8 +362,9 @@ def test_upstream_unreachable_is_502_and_released(
 # --------------------------------------------------------------------------- policy
 
 
-def test_out_of_allowance_is_402(coach_server: Start, user_factory: Callable[..., User],
-                                 token_for: Callable[[User], str]) -> None:
+def test_out_of_allowance_is_402(
+    coach_server: Start, user_factory: Callable[..., User], token_for: Callable[[User], str]
+) -> None:
     body = {"messages": USER_MSG, "max_tokens": 64}
     server = coach_server()
     one_call = _reservation(server, body)
@@ -328,8 +382,9 @@ def test_out_of_allowance_is_402(coach_server: Start, user_factory: Callable[...
     assert len(server.fake.requests) == 1  # the refused call never went upstream
 
 
-def test_rate_limit_is_429(coach_server: Start, user_factory: Callable[..., User],
-                           token_for: Callable[[User], str]) -> None:
+def test_rate_limit_is_429(
+    coach_server: Start, user_factory: Callable[..., User], token_for: Callable[[User], str]
+) -> None:
     server = coach_server(coach_rate_limit_requests=2, coach_rate_limit_window_seconds=3600)
     user, other = user_factory(), user_factory()
     client = server.sdk(token_for(user))
@@ -345,19 +400,26 @@ def test_rate_limit_is_429(coach_server: Start, user_factory: Callable[..., User
 
 @pytest.mark.parametrize(
     ("body", "needle"),
-    [({"model": "claude-opus-9", "max_tokens": 8}, "not available"),
-     ({"model": MODEL}, "max_tokens"),
-     ({"model": MODEL, "max_tokens": 0}, "max_tokens"),
-     ({"model": MODEL, "max_tokens": 8, "messages": []}, "messages")],
+    [
+        ({"model": "claude-opus-9", "max_tokens": 8}, "not available"),
+        ({"model": MODEL}, "max_tokens"),
+        ({"model": MODEL, "max_tokens": 0}, "max_tokens"),
+        ({"model": MODEL, "max_tokens": 8, "messages": []}, "messages"),
+    ],
 )
-def test_invalid_requests_are_400(coach_server: Start, user_factory: Callable[..., User],
-                                  token_for: Callable[[User], str], body: dict[str, Any],
-                                  needle: str) -> None:
+def test_invalid_requests_are_400(
+    coach_server: Start,
+    user_factory: Callable[..., User],
+    token_for: Callable[[User], str],
+    body: dict[str, Any],
+    needle: str,
+) -> None:
     server = coach_server()
     user = user_factory()
     payload = {"messages": USER_MSG, **body}
-    resp = httpx.post(server.url + "/coach/v1/messages", json=payload,
-                      headers={"x-api-key": token_for(user)})
+    resp = httpx.post(
+        server.url + "/coach/v1/messages", json=payload, headers={"x-api-key": token_for(user)}
+    )
     assert resp.status_code == 400
     err = resp.json()
     assert err["type"] == "error" and err["error"]["type"] == "invalid_request_error"
@@ -365,31 +427,37 @@ def test_invalid_requests_are_400(coach_server: Start, user_factory: Callable[..
     assert server.fake.requests == []
 
 
-def test_authentication(coach_server: Start, user_factory: Callable[..., User],
-                        token_for: Callable[[User], str]) -> None:
+def test_authentication(
+    coach_server: Start, user_factory: Callable[..., User], token_for: Callable[[User], str]
+) -> None:
     server = coach_server()
     with pytest.raises(anthropic.AuthenticationError):
         server.sdk("rlc_at_not-a-real-token").messages.create(
-            model=MODEL, max_tokens=8, messages=USER_MSG)
+            model=MODEL, max_tokens=8, messages=USER_MSG
+        )
     # Invalid bodies from anonymous callers are 401, not 400.
     resp = httpx.post(server.url + "/coach/v1/messages", json={"model": "x"})
     assert resp.status_code == 401
     assert resp.json()["error"]["type"] == "authentication_error"
     # The CLI's Authorization: Bearer works as well as the SDK's x-api-key.
     user = user_factory()
-    resp = httpx.post(server.url + "/coach/v1/messages",
-                      json={"model": MODEL, "max_tokens": 8, "messages": USER_MSG},
-                      headers={"authorization": f"Bearer {token_for(user)}"})
+    resp = httpx.post(
+        server.url + "/coach/v1/messages",
+        json={"model": MODEL, "max_tokens": 8, "messages": USER_MSG},
+        headers={"authorization": f"Bearer {token_for(user)}"},
+    )
     assert resp.status_code == 200 and resp.json()["type"] == "message"
     assert httpx.get(server.url + "/coach/usage").status_code == 401
 
 
-def test_not_configured_is_503(coach_server: Start, user_factory: Callable[..., User],
-                               token_for: Callable[[User], str]) -> None:
+def test_not_configured_is_503(
+    coach_server: Start, user_factory: Callable[..., User], token_for: Callable[[User], str]
+) -> None:
     server = coach_server(anthropic_api_key="")
     with pytest.raises(anthropic.APIStatusError) as info:
         server.sdk(token_for(user_factory())).messages.create(
-            model=MODEL, max_tokens=8, messages=USER_MSG)
+            model=MODEL, max_tokens=8, messages=USER_MSG
+        )
     assert info.value.status_code == 503
 
 
@@ -401,8 +469,9 @@ def test_usage_endpoint_and_tenant_isolation(
     a, b = token_for(alice), token_for(bob)
     server.sdk(a).messages.create(model=MODEL, max_tokens=8, messages=USER_MSG)
     server.sdk(a).messages.create(model=MODEL, max_tokens=8, messages=USER_MSG)
-    server.sdk(b).messages.create(model=MODEL, max_tokens=8,
-                                  messages=[{"role": "user", "content": "[fake:cache]"}])
+    server.sdk(b).messages.create(
+        model=MODEL, max_tokens=8, messages=[{"role": "user", "content": "[fake:cache]"}]
+    )
 
     def usage(token: str) -> dict[str, Any]:
         resp = httpx.get(server.url + "/coach/usage", headers={"authorization": f"Bearer {token}"})

@@ -309,8 +309,13 @@ async def _relay(
         status, cost = _outcome(tracker, ending, price, reserved)
         if tracker.error is not None:
             detail = json.dumps(tracker.error)
-        await settle(status=status, cost=cost, usage=tracker.usage, request_id=request_id,
-                     error=detail or None)
+        await settle(
+            status=status,
+            cost=cost,
+            usage=tracker.usage,
+            request_id=request_id,
+            error=detail or None,
+        )
 
     try:
         try:

@@ -66,7 +66,7 @@ class TokenUsage:
     cache_read_tokens: int = 0
 
     def update(self, usage: dict[str, Any] | None) -> None:
-        """Merge an API ``usage`` object; later values win because the API's counts are cumulative."""
+        """Merge an API ``usage`` object; later values win (the API's counts are cumulative)."""
         if not usage:
             return
         for api_key, attr in (

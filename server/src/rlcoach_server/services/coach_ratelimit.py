@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..models import CoachRateWindow
+from .metering import upsert_insert
 
 
 @dataclass(frozen=True)
@@ -66,12 +67,9 @@ class RateLimiter:
         return RateDecision(count <= self.limit, retry_after)
 
     def _db_incr(self, session: Session, user_id: str, start: int) -> int:
-        dialect = session.get_bind().dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        stmt = dialect_insert(CoachRateWindow).values(user_id=user_id, window_start=start, count=1)
+        stmt = upsert_insert(session, CoachRateWindow).values(
+            user_id=user_id, window_start=start, count=1
+        )
         stmt = stmt.on_conflict_do_update(
             index_elements=[CoachRateWindow.user_id, CoachRateWindow.window_start],
             set_={"count": CoachRateWindow.count + 1},

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..models import CoachAllowance, CoachLedger, User, utcnow
+from . import billing
 from .coach_pricing import TokenUsage
 
 LEDGER_ROWS_IN_SUMMARY = 20
@@ -52,36 +53,28 @@ def next_period_start(now: datetime) -> datetime:
 
 
 def user_tier(session: Session, user: User, settings: Settings) -> str:
-    """``"pro"`` or ``"free"``, from the billing state the billing service maintains."""
-    # TEMPORARY until services/billing exposes the tier: a live Stripe subscription.
-    from ..models import Subscription
-
-    now = utcnow()
-    for sub in session.execute(
-        select(Subscription).where(Subscription.user_id == user.id)
-    ).scalars():
-        if sub.status in ("active", "trialing"):
-            return "pro"
-        if sub.status == "past_due" and sub.past_due_since is not None and (
-            now - sub.past_due_since
-        ).total_seconds() < settings.past_due_grace_seconds:
-            return "pro"
-    return "free"
+    """``"pro"`` or ``"free"``: the billing service owns what a live subscription is."""
+    return billing.user_tier(session, user, settings)
 
 
 def allowance_for(settings: Settings, tier: str) -> int:
     return int(settings.coach_allowances.get(tier, settings.coach_allowances.get("free", 0)))
 
 
-def _insert_ignore(session: Session, values: dict[str, Any]) -> None:
+def upsert_insert(session: Session, table: Any) -> Any:
+    """``INSERT`` of the session's dialect, the one with ``on_conflict_do_*`` (PG, SQLite)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:  # pragma: no cover - only the two supported backends
+    if dialect not in ("postgresql", "sqlite"):  # pragma: no cover - the supported backends
         raise RuntimeError(f"unsupported database {dialect}")
-    session.execute(dialect_insert(CoachAllowance).values(**values).on_conflict_do_nothing())
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
+
+
+def _insert_ignore(session: Session, values: dict[str, Any]) -> None:
+    session.execute(
+        upsert_insert(session, CoachAllowance).values(**values).on_conflict_do_nothing()
+    )
 
 
 @dataclass(frozen=True)
