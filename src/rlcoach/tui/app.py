@@ -67,6 +67,11 @@ class DashboardApp(App[None]):
     def on_mount(self) -> None:
         self.switch_mode(self._start)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Hide the key of the screen we are on: 80 columns of footer are precious.
+        return not (action == "switch_mode" and parameters
+                    and parameters[0] == self.current_mode)
+
     def action_toggle_theme(self) -> None:
         self.theme = THEMES["light"] if self.theme == THEMES["dark"] else THEMES["dark"]
 

@@ -19,7 +19,7 @@ def clock(seconds: float | None) -> str:
     """Match clock ``m:ss`` (times in a report are seconds from the start)."""
     if seconds is None:
         return DASH
-    s = max(0, int(round(seconds)))
+    s = max(0, round(seconds))
     return f"{s // 60}:{s % 60:02d}"
 
 

@@ -17,11 +17,11 @@ import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
-from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
+from textual.worker import get_current_worker
 
 from rlcoach.errors import RlcoachError
 
@@ -60,7 +60,7 @@ class DataScreen(Screen[None]):
         yield Header(icon="⚽")
 
     def compose_footer(self) -> ComposeResult:
-        yield Footer()
+        yield Footer(compact=True)  # 80 columns must show every key
 
     def on_screen_resume(self) -> None:
         if self._generation != self.dash.data.generation:

@@ -37,6 +37,7 @@ def compared_metrics() -> list[str]:
 
 
 class CompareScreen(DataScreen):
+    AUTO_FOCUS = "#compare"  # letter keys must reach the bindings, not an Input
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("right_square_bracket", "tier(1)", "Rank +"),
         Binding("left_square_bracket", "tier(-1)", "Rank -"),

@@ -26,15 +26,17 @@ from rlcoach.tui.widgets.timeline import TEAM_COLOURS, Lane, Mark, Timeline
 
 TABS = (("overview", "Overview"), ("boost", "Boost"), ("movement", "Movement"),
         ("positioning", "Positioning"), ("timeline", "Timeline"), ("heatmap", "Heatmap"))
-SCOREBOARD = ("core.score", "core.goals", "core.assists", "core.saves", "core.shots",
-              "demo.inflicted", "boost.bpm")
+SCOREBOARD = {"core.score": "Score", "core.goals": "Goals", "core.assists": "Assists",
+              "core.saves": "Saves", "core.shots": "Shots", "demo.inflicted": "Demos",
+              "boost.bpm": "BPM"}
 
 
 class GameScreen(DataScreen):
+    AUTO_FOCUS = "#game-tabs Tabs"  # letter keys must reach the bindings, not an Input
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("right_square_bracket", "tab(1)", "Next tab"),
-        Binding("left_square_bracket", "tab(-1)", "Prev tab"),
+        Binding("right_square_bracket", "tab(1)", "Tab"),
+        Binding("left_square_bracket", "tab(-1)", "Prev tab", show=False),
         *(Binding(str(i + 1), f"show_tab('{tab}')", label, show=False)
           for i, (tab, label) in enumerate(TABS)),
     ]
@@ -56,10 +58,9 @@ class GameScreen(DataScreen):
             for group in ("boost", "movement", "positioning"):
                 with TabPane(group.title(), id=group):
                     yield DataTable(id=f"group-{group}", cursor_type="row", zebra_stripes=True)
-            with TabPane("Timeline", id="timeline"):
-                with Vertical():
-                    yield Timeline(id="timeline-strip")
-                    yield DataTable(id="events", cursor_type="row", zebra_stripes=True)
+            with TabPane("Timeline", id="timeline"), Vertical():
+                yield Timeline(id="timeline-strip")
+                yield DataTable(id="events", cursor_type="row", zebra_stripes=True)
             with TabPane("Heatmap", id="heatmap"):
                 yield Static(id="heatmap-note", classes="status")
                 yield FieldHeatmap(id="field")
@@ -106,17 +107,21 @@ class GameScreen(DataScreen):
         for group in ("boost", "movement", "positioning"):
             self._group_table(self.query_one(f"#group-{group}", DataTable), group, players)
         self._timeline(detail.report, g.duration or 0.0)
-        self.query_one("#heatmap-note", Static).update(view.heatmap_note)
-        self.query_one(FieldHeatmap).grid = view.heatmap
+        note = self.query_one("#heatmap-note", Static)
+        note.update(view.heatmap_note)
+        note.display = view.heatmap is not None  # else the field itself says why
+        field = self.query_one(FieldHeatmap)
+        field.empty_message = view.heatmap_note
+        field.grid = view.heatmap
 
     def _scoreboard(self, table: DataTable, players: list[Any]) -> None:
         table.clear(columns=True)
         table.add_column("Player", key="name")
-        for key in SCOREBOARD:
-            m = BY_QUALIFIED[key]
-            table.add_column(m.label if len(m.label) < 7 else m.key.upper()[:5], key=key)
+        for key, label in SCOREBOARD.items():
+            table.add_column(label, key=key)
         for p in players:
-            name = Text(("▶ " if p.is_me else "  ") + p.name[:18],
+            # Fixed width so the two teams' tables line up column for column.
+            name = Text(f"{'▶ ' if p.is_me else '  '}{p.name[:18]:<18}",
                         style="bold" if p.is_me else "")
             row: list[object] = [name]
             for key in SCOREBOARD:
@@ -169,7 +174,7 @@ class GameScreen(DataScreen):
         table.clear(columns=True)
         table.add_columns("Clock", "Event", "Team", "Detail")
         for t, kind, team, detail in sorted(rows, key=lambda r: r[0]):
-            table.add_row(fmt.clock(t), kind, Text(team or "–", style=TEAM_COLOURS.get(team or "", "")),
-                          detail)
+            colour = TEAM_COLOURS.get(team or "", "")
+            table.add_row(fmt.clock(t), kind, Text(team or "–", style=colour), detail)
         if not rows:
             table.add_row("–", "No goals, demolitions or kickoffs recorded.", "", "")

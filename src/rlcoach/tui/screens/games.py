@@ -32,6 +32,7 @@ def parse_day(text: str) -> date | None:
 
 
 class GamesScreen(DataScreen):
+    AUTO_FOCUS = "#games"  # letter keys must reach the bindings, not an Input
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search"),
         Binding("s", "sort_next", "Sort"),
@@ -134,7 +135,8 @@ class GamesScreen(DataScreen):
         label = next((c.label for c in self.query_one("#games", DataTable).columns.values()
                       if c.key.value == self.sort), self.sort)
         arrow = "↓" if self.descending else "↑"
-        count = f"{total} games" if shown == total else f"{shown} of {total} games (filter to narrow)"
+        count = f"{total} games" if shown == total else \
+            f"{shown} of {total} games (filter to narrow)"
         note = "" if status.identity_configured else "  · set [identity] to see results"
         return f"{count} · sorted by {label} {arrow} · s sort, S reverse{note}"
 

@@ -23,6 +23,7 @@ from rlcoach.tui.widgets.tables import add_game_rows, game_columns
 
 
 class HomeScreen(DataScreen):
+    AUTO_FOCUS = "#recent"  # letter keys must reach the bindings, not an Input
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_game", "Open", show=False),
     ]

@@ -32,6 +32,7 @@ DIRECTION = {"higher": "higher is better", "lower": "lower is better", "neutral"
 
 
 class TrendsScreen(DataScreen):
+    AUTO_FOCUS = "#metric-list"  # letter keys must reach the bindings, not an Input
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "focus_metrics", "Metrics"),
     ]

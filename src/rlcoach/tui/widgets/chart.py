@@ -95,6 +95,8 @@ class TrendChart(Widget):
                 text.append(ch, style or None)
             text.append("\n")
         per_col = len(self.values) / len(runs)
-        note = f"{len(self.values)} games" + (f", ~{per_col:.0f} per column" if per_col > 1.05 else "")
-        text.append(" " * self.GUTTER + f"oldest → newest · {note} · ━ {self.window}-game average", "dim")
+        note = f"{len(self.values)} games"
+        if per_col > 1.05:
+            note += f", ~{per_col:.0f} per column"
+        text.append(" " * self.GUTTER + f"old → new · {note} · ━ {self.window}-game avg", "dim")
         return text

@@ -1,0 +1,221 @@
+"""Drive the dashboard like a user: keys in, what the screens hold out.
+
+Every test runs the real app on a real SQLite library filled by the
+library's own store; nothing of ours is mocked.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable, Input, Select, SelectionList, Static, TabbedContent
+
+from rlcoach.tui.screens.compare import CompareScreen
+from rlcoach.tui.screens.game import GameScreen
+from rlcoach.tui.screens.games import GamesScreen
+from rlcoach.tui.screens.home import HomeScreen
+from rlcoach.tui.screens.trends import TrendsScreen
+from rlcoach.tui.widgets.chart import TrendChart
+from rlcoach.tui.widgets.heatmap import FieldHeatmap
+from rlcoach.tui.widgets.timeline import Timeline
+
+from .conftest import settle
+
+pytestmark = pytest.mark.anyio
+
+
+def text_of(widget: Static) -> str:
+    return str(widget.render())
+
+
+async def test_home_shows_recent_games_session_and_form(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        recent = app.screen.query_one("#recent", DataTable)
+        assert recent.row_count == 30  # RECENT_ON_HOME of the 40 games
+        # Newest first: the newest game (id 40) was 20 minutes before NOW.
+        first = recent.get_row_at(0)
+        assert str(first[0]).startswith("today 20:40")
+        assert "Win rate" in text_of(app.screen.query_one("#winrate", Static))
+        session = text_of(app.screen.query_one("#session", Static))
+        assert "now" in session and "6 games" in session
+        assert len(text_of(app.screen.query_one("#form", Static))) > len("Form ")
+
+
+async def test_games_filters_sort_and_open(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("g")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, GamesScreen)
+        table = screen.query_one("#games", DataTable)
+        assert table.row_count == 40
+        assert table.has_focus  # letters must reach bindings, not the search box
+
+        # Result filter: only wins remain.
+        screen.query_one("#f-result", Select).value = "win"
+        await settle(pilot)
+        results = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
+        assert results == {"W"} and 0 < table.row_count < 40
+
+        # Text search types into the box after "/".
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("slash", *"duel")
+        await settle(pilot)
+        assert screen.query_one("#f-text", Input).value == "duel"
+        playlists = {str(table.get_row_at(i)[3]) for i in range(table.row_count)}
+        assert playlists == {"R. Duel"}
+
+        # A bad date is flagged, not applied.
+        await pilot.press("escape", "x")
+        await settle(pilot)
+        screen.query_one("#f-since", Input).value = "2026-13-45"
+        await settle(pilot)
+        assert screen.query_one("#f-since", Input).has_class("-invalid")
+        screen.query_one("#f-since", Input).value = "2026-03-12"
+        await settle(pilot)
+        assert table.row_count == 6  # the last session's day
+
+        # Sorting by a stat reorders rows (descending).
+        await pilot.press("x")
+        await settle(pilot)
+        screen.sort, screen.descending = "core.score", True
+        screen.reload()
+        await settle(pilot)
+        scores = [int(str(table.get_row_at(i)[5])) for i in range(table.row_count)]
+        assert scores == sorted(scores, reverse=True)
+        await pilot.press("S")
+        await settle(pilot)
+        scores = [int(str(table.get_row_at(i)[5])) for i in range(table.row_count)]
+        assert scores == sorted(scores)
+
+        # Enter opens the highlighted game.
+        table.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, GameScreen)
+
+
+async def test_game_tabs_timeline_and_heatmap(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")  # the newest game (index 39: no heatmap)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, GameScreen)
+        assert screen.query_one("#board-blue", DataTable).row_count >= 1
+        assert screen.query_one("#board-orange", DataTable).row_count >= 1
+        tabs = screen.query_one(TabbedContent)
+        for key, tab in (("2", "boost"), ("3", "movement"), ("4", "positioning")):
+            await pilot.press(key)
+            assert tabs.active == tab
+            # Every registry metric of the group is a row.
+            assert screen.query_one(f"#group-{tab}", DataTable).row_count > 10
+        await pilot.press("5")
+        timeline = screen.query_one(Timeline)
+        assert [lane.label for lane in timeline.lanes] == ["Goals", "Demos", "Kickoffs"]
+        goals = sum(screen.query_one("#events", DataTable).get_row_at(i)[1] == "Goal"
+                    for i in range(screen.query_one("#events", DataTable).row_count))
+        g = screen.game_id
+        assert goals == len(timeline.lanes[0].marks) and g
+        await pilot.press("6")
+        field = screen.query_one(FieldHeatmap)
+        assert field.grid is None
+        assert "No position data in this report" in str(field.render())
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        # The next game down has a heatmap (every other factory game does).
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        await pilot.press("6")
+        await pilot.pause()
+        field = app.screen.query_one(FieldHeatmap)
+        assert field.grid is not None
+        assert any(ch in str(field.render()) for ch in "▓█")
+
+
+async def test_trends_charts_chosen_metrics(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TrendsScreen)
+        chart = screen.query_one("#chart-0", TrendChart)
+        assert len(chart.values) == 40
+        title = text_of(screen.query_one("#chart-title-0", Static))
+        assert "Score" in title and "wins" in title and "losses" in title
+        metrics = screen.query_one(SelectionList)
+        metrics.select("movement.avg_speed")
+        await settle(pilot)
+        assert screen.chosen == ["core.score", "boost.bpm", "movement.avg_speed"]
+        metrics.select("demo.inflicted")  # a fourth replaces the oldest
+        await settle(pilot)
+        assert screen.chosen == ["boost.bpm", "movement.avg_speed", "demo.inflicted"]
+        assert "core.score" not in metrics.selected
+        screen.query_one("#t-playlist", Select).value = "ranked-duel"
+        await settle(pilot)
+        assert 0 < len(screen.query_one("#chart-0", TrendChart).values) < 40
+
+
+async def test_compare_shows_lobby_rank_means_and_source(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        table = screen.query_one("#compare", DataTable)
+        assert table.row_count == 36  # every mapped rank stat
+        caveat = text_of(screen.query_one("#caveat", Static))
+        assert "ballchasing" in caveat and "pooled" in caveat and "pre-2023" in caveat
+        before = screen.tier
+        await pilot.press("left_square_bracket")
+        assert screen.tier != before or before == 1
+        row = table.get_row("boost.bpm")
+        assert str(row[0]) == "BPM" and str(row[1]) not in ("", "–")
+
+
+async def test_theme_toggle_by_key_and_palette(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.theme == "textual-dark"
+        await pilot.press("d")
+        assert app.theme == "textual-light"
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"toggle dark")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.theme == "textual-dark"
+        # Palette navigation to a screen.
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"go to compare")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen)
+
+
+async def test_screens_keep_data_when_switching(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        home = app.screen
+        first = home.loaded_at
+        await pilot.press("g")
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        assert app.screen is home and home.loaded_at == first  # no re-query
+        await pilot.press("r")  # reload reads again
+        await settle(pilot)
+        assert home.loaded_at != first
