@@ -10,6 +10,7 @@ Design:
 
 from __future__ import annotations
 
+import os
 import secrets
 from typing import Any
 
@@ -197,9 +198,9 @@ class Settings(BaseSettings):
 
 def dev_settings(**overrides: Any) -> Settings:
     """Settings for ``rlcoach-server serve --dev``: a local SQLite file and the dev login."""
-    values: dict[str, Any] = {
-        "dev_mode": True,
-        "database_url": "sqlite:///./rlcoach-server-dev.db",
-    }
+    values: dict[str, Any] = {"dev_mode": True}
+    # An explicit RLCOACH_SERVER_DATABASE_URL still wins (init kwargs would override it).
+    if not os.environ.get("RLCOACH_SERVER_DATABASE_URL"):
+        values["database_url"] = "sqlite:///./rlcoach-server-dev.db"
     values.update(overrides)
     return Settings(**values)
