@@ -77,7 +77,8 @@ def report_error(exc: RlcoachError) -> None:
 
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
     except RlcoachError as exc:
         report_error(exc)
         sys.exit(EXIT_USAGE)

@@ -15,7 +15,8 @@ from rlcoach.analysis.context import Context
 from rlcoach.replay.types import ReplayData
 
 # Degraded: the report's stats should not be compared with normal games.
-_DEGRADING = {"no-network-data", "no-game-state", "low-coverage", "no-players"}
+_DEGRADING = {"no-network-data", "no-game-state", "low-coverage", "no-players",
+              "no-boost-pickups"}
 
 
 def quality_section(replay: ReplayData, ctx: Context) -> dict[str, Any]:
@@ -52,6 +53,11 @@ def quality_section(replay: ReplayData, ctx: Context) -> dict[str, Any]:
         warnings.append({
             "code": "goals-unplaced",
             "message": "some goals could not be placed on the match clock",
+        })
+    if ctx.frames.players and not any(pf.pickup.any() for pf in ctx.frames.players):
+        warnings.append({
+            "code": "no-boost-pickups",
+            "message": "no boost pad pickups in the replay: collected-boost stats are 0",
         })
     if any(p.scoreboard is None for p in replay.players if not p.is_bot):
         warnings.append({

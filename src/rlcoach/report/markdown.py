@@ -1,0 +1,120 @@
+"""The Markdown dossier: a report for people, GitHub-flavoured.
+
+Summary first (result, score, MVP, the user's own line), then ballchasing-
+style tables per stat group for teams and players, then the timeline of
+goals and demolitions. Labels and units come from the metric registry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rlcoach.report.registry import GROUPS, Metric, metrics_in
+
+_GROUP_TITLES = {"core": "Core", "boost": "Boost", "movement": "Movement",
+                 "positioning": "Positioning", "demo": "Demolitions"}
+# Wide groups are split so every table stays readable in a terminal.
+_MAX_COLUMNS = 7
+
+
+def _fmt(value: Any, m: Metric | None = None) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, int) or (m is not None and m.integer):
+        return f"{int(round(float(value))):,}"
+    return f"{float(value):,.2f}".rstrip("0").rstrip(".")
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(_cell(h) for h in headers) + " |",
+           "|" + "|".join(["---"] + ["---:"] * (len(headers) - 1)) + "|"]
+    out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return out
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    r = report["replay"]
+    players = report["players"]
+    names = {p["key"]: p["name"] for p in players}
+    score = r["score"]
+    lines = [f"# {r.get('title') or r['file_name']}", ""]
+    winner = r.get("winner")
+    result = f"**{winner.capitalize()} wins**" if winner else "**Draw**"
+    lines.append(f"{result} {score['blue']}–{score['orange']}"
+                 f"{' (overtime)' if r.get('overtime') else ''} · "
+                 f"{r.get('playlist_name') or r['playlist']} · "
+                 f"{r.get('map_name') or r.get('map_code') or 'unknown map'} · "
+                 f"{r.get('date') or 'date unknown'} · {_clock(r.get('duration'))} recorded")
+    lines.append("")
+    mvp = next((p for p in players if p["stats"]["core"].get("mvp")), None)
+    if mvp:
+        lines.append(f"MVP: **{mvp['name']}** ({mvp['team']}, "
+                     f"{mvp['stats']['core']['score']} points)")
+    for me in (p for p in players if p.get("is_me")):
+        c, b, mv = me["stats"]["core"], me["stats"]["boost"], me["stats"]["movement"]
+        won = winner == me["team"]
+        lines.append(
+            f"You (**{me['name']}**, {me['team']}): {'won' if won else 'lost'} · "
+            f"{c['goals']} goals, {c['assists']} assists, {c['saves']} saves, "
+            f"{c['shots']} shots, {c['score']} points · {_fmt(b['bpm'])} BPM · "
+            f"{_fmt(mv['percent_supersonic_speed'])}% supersonic")
+    warnings = report.get("quality", {}).get("warnings") or []
+    if warnings:
+        lines += ["", "> **Data quality:** " + "; ".join(w["message"] for w in warnings)]
+    lines += ["", "## Teams", ""]
+    teams = report["teams"]
+    ball = [["Blue", _fmt(teams["blue"]["score"]),
+             _fmt(teams["blue"]["stats"]["ball"]["possession_time"]),
+             _fmt(teams["blue"]["stats"]["ball"]["time_in_side"])],
+            ["Orange", _fmt(teams["orange"]["score"]),
+             _fmt(teams["orange"]["stats"]["ball"]["possession_time"]),
+             _fmt(teams["orange"]["stats"]["ball"]["time_in_side"])]]
+    lines += _table(["Team", "Goals", "Possession (s)", "Ball in own half (s)"], ball)
+    ordered = sorted(players, key=lambda p: (p["team"] != "blue", -p["stats"]["core"]["score"]))
+    for group in GROUPS:
+        metrics = [m for m in metrics_in(group)]
+        lines += ["", f"## {_GROUP_TITLES[group]}", ""]
+        for start in range(0, len(metrics), _MAX_COLUMNS):
+            chunk = metrics[start:start + _MAX_COLUMNS]
+            headers = ["Player"] + [f"{m.label} ({m.unit})" if m.unit not in ("count", "bool",
+                                                                                "points")
+                                    else m.label for m in chunk]
+            rows = [[f"{p['name']} ({p['team'][0].upper()})"]
+                    + [_fmt(p["stats"][group].get(m.key), m) for m in chunk] for p in ordered]
+            lines += _table(headers, rows) + [""]
+        lines.pop()
+    ev = report["events"]
+    timeline = [(g["time"], "Goal", f"{names.get(g['scorer'], '?')} ({g['team']})"
+                 + (f", assist {names[g['assister']]}" if g.get("assister") in names else "")
+                 + (f", {g['ball_speed'] * 0.036:.0f} km/h" if g.get("ball_speed") else ""))
+                for g in ev["goals"]]
+    timeline += [(d["time"], "Demolition", f"{names.get(d['attacker'], '?')} → "
+                  f"{names.get(d['victim'], '?')}") for d in ev["demolitions"]]
+    lines += ["", "## Timeline", ""]
+    if timeline:
+        timeline.sort(key=lambda e: (e[0] is None, e[0] or 0))
+        lines += _table(["Time", "Event", "Detail"],
+                        [[_clock(t), kind, text] for t, kind, text in timeline])
+    else:
+        lines.append("No goals or demolitions.")
+    k = ev["kickoffs"]
+    if k:
+        won = {t: sum(1 for x in k if x.get("first_touch_team") == t) for t in ("blue", "orange")}
+        lines += ["", f"Kickoffs: {len(k)} · first touch blue {won['blue']}, "
+                      f"orange {won['orange']}"]
+    g = report["generator"]
+    lines += ["", f"<sub>rlcoach {g['version']} · {g['engine']['name']} "
+                  f"{g['engine']['version']} · report schema {report['schema_version']}</sub>", ""]
+    return "\n".join(lines)
