@@ -49,3 +49,47 @@ def library() -> Iterator[Library]:
     lib = open_library()
     yield lib
     lib.close()
+
+
+# -- real replays ------------------------------------------------------------
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "replays"
+# Small files, one of them twice (byte-identical copies of one match).
+SAMPLE = (
+    "boost-into-ball-misclassification-2026-06-11.replay",
+    "replay-format-2026-06-02-v868-32-net11-worldcup-ball.replay",
+    "post-eac-ranked-duel-2026-04-28-a.replay",
+    "post-eac-ranked-duel-2026-04-28-b.replay",
+    "recent-ranked-doubles-2026-03-10.replay",
+)
+
+
+@pytest.fixture(scope="session")
+def sample_reports() -> dict[str, dict]:
+    """Reports of SAMPLE analyzed once per session (file name -> report)."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"replay corpus not found at {CORPUS}")
+    from rlcoach.pipeline import analyze_paths
+
+    outcomes = analyze_paths([CORPUS / name for name in SAMPLE], jobs=2, use_cache=False)
+    reports = {o.path.name: o.report for o in outcomes}
+    assert all(reports.values()), "sample replays must analyze"
+    return reports  # type: ignore[return-value]
+
+
+@pytest.fixture
+def replay_folder(tmp_path: Path, sample_reports: dict[str, dict]) -> Path:
+    """SAMPLE copied to a temp folder, with the analyses already in the
+    pipeline's cache so ingest tests do not re-analyze (the copy is cheap; a
+    replay is never copied into the repository)."""
+    import shutil
+
+    from rlcoach.pipeline import cache, engine_key
+    from rlcoach.pipeline.single import file_sha256
+
+    folder = tmp_path / "Demos"
+    folder.mkdir()
+    for name in SAMPLE:
+        shutil.copy2(CORPUS / name, folder / name)
+        cache.store(file_sha256(folder / name), engine_key(), sample_reports[name])
+    return folder

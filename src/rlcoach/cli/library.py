@@ -64,6 +64,8 @@ def ingest(
             on_plan=on_plan, on_result=lambda _r: progress.advance(task),
         )
     failed = summary.failed
+    for problem in summary.problems:
+        err_console().print(f"[yellow]skipped:[/] {problem}", highlight=False)
     if json_out:
         print_json({
             "new": summary.new, "duplicate": summary.duplicate, "unchanged": summary.unchanged,
@@ -82,7 +84,13 @@ def ingest(
             err_console().print("[dim]hint: failed files are skipped from now on; "
                                 "`rlcoach ingest --retry-failed` tries them again.[/]")
     if failed:
-        raise typer.Exit(1)
+        import sys
+
+        from rlcoach.cli import EXIT_SOME_FAILED
+
+        # sys.exit, not typer.Exit: main() runs click with standalone_mode=False,
+        # which turns typer.Exit into a return value that nobody reads.
+        sys.exit(EXIT_SOME_FAILED)
 
 
 @app.command()

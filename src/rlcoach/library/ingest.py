@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rlcoach import paths
 from rlcoach.config import Config, load_config
@@ -54,6 +55,7 @@ class IngestSummary:
     results: list[FileResult] = field(default_factory=list)
     unchanged: int = 0  # known by (path, size, mtime): not even read
     seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)  # inputs that matched nothing
 
     def _count(self, status: str) -> int:
         return sum(r.status == status for r in self.results)
@@ -175,10 +177,17 @@ def ingest(
     started = time.perf_counter()
     config = config or load_config()
     sources = [str(p) for p in (inputs or default_inputs(config))]
-    plan_ = plan(library, discover_replays(sources), retry_failed=retry_failed)
+    found: Any = discover_replays(sources)
+    # discover_replays reports a missing input as a problem, not an
+    # exception, so one typo does not stop the other folders.
+    replay_paths = list(getattr(found, "paths", found))
+    problems = [getattr(p, "message", str(p)) for p in getattr(found, "problems", [])]
+    if problems and not replay_paths:
+        raise InputError(problems[0], hint="Pass replay files or folders that contain them.")
+    plan_ = plan(library, replay_paths, retry_failed=retry_failed)
     if on_plan:
         on_plan(plan_)
-    summary = IngestSummary(unchanged=plan_.unchanged)
+    summary = IngestSummary(unchanged=plan_.unchanged, problems=problems)
 
     def emit(result: FileResult) -> None:
         summary.results.append(result)
@@ -192,6 +201,8 @@ def ingest(
         outcomes = analyze_paths(
             [Path(p) for p in pending], jobs=jobs or config.analysis.jobs,
             use_cache=use_cache, identity=config.identity,
+            timeout_s=config.analysis.timeout_seconds,
+            memory_limit_mb=config.analysis.memory_limit_mb,
         )
         for outcome in outcomes:
             info = pending.pop(str(Path(outcome.path).resolve()), None)
