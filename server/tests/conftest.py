@@ -59,6 +59,7 @@ def _try_postgres() -> str | None:
     """Create a private database on the PostgreSQL server; None if unreachable."""
     admin_url = normalize_url(os.environ.get("RLCOACH_SERVER_TEST_DATABASE_URL", DEFAULT_PG))
     if not admin_url.startswith("postgresql"):
+        print("\n[rlcoach-server tests] test database URL is not PostgreSQL; using SQLite")
         return None
     admin = make_engine(
         admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}

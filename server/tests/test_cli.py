@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy import inspect
 
 from rlcoach_server.cli import build_parser
@@ -32,15 +31,22 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def test_parser_accepts_documented_options() -> None:
-    args = build_parser().parse_args(["serve", "--host", "0.0.0.0", "--port", "9000",
-                                      "--workers", "3"])
+    args = build_parser().parse_args(
+        ["serve", "--host", "0.0.0.0", "--port", "9000", "--workers", "3"]
+    )
     assert (args.host, args.port, args.workers, args.dev) == ("0.0.0.0", 9000, 3, False)
 
 
 def test_migrate_command(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'm.db'}"
-    r = subprocess.run([*CLI, "migrate", "--dev"], env=_env(RLCOACH_SERVER_DATABASE_URL=url),
-                       capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    r = subprocess.run(
+        [*CLI, "migrate", "--dev"],
+        env=_env(RLCOACH_SERVER_DATABASE_URL=url),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
     assert r.returncode == 0, r.stderr
     eng = make_engine(url)
     try:
@@ -50,17 +56,23 @@ def test_migrate_command(tmp_path: Path) -> None:
 
 
 def test_production_config_errors_are_reported_plainly(tmp_path: Path) -> None:
-    r = subprocess.run([*CLI, "migrate"], env=_env(), capture_output=True, text=True,
-                       timeout=60, cwd=tmp_path)
+    r = subprocess.run(
+        [*CLI, "migrate"], env=_env(), capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
     assert r.returncode != 0
     assert "invalid configuration" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_serve_dev_needs_no_setup(tmp_path: Path) -> None:
     port = _free_port()
-    proc = subprocess.Popen([*CLI, "serve", "--dev", "--port", str(port)], env=_env(),
-                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    proc = subprocess.Popen(
+        [*CLI, "serve", "--dev", "--port", str(port)],
+        env=_env(),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
