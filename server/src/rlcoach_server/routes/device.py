@@ -52,7 +52,7 @@ SECURITY_HEADERS = {
     "form-action 'self'; frame-ancestors 'none'",
     "Referrer-Policy": "no-referrer",
 }
-HTML = {"content": {"text/html": {}}}
+HTML: dict[str, Any] = {"content": {"text/html": {}}}
 OptForm = Annotated[str | None, Form()]
 
 

@@ -154,8 +154,11 @@ def _period_end(sub: dict[str, Any]) -> datetime | None:
     if sub.get("current_period_end") is not None:
         return _ts(sub.get("current_period_end"))
     items = (sub.get("items") or {}).get("data") or []
-    ends = [i.get("current_period_end") for i in items if isinstance(i, dict)]
-    ends = [e for e in ends if isinstance(e, int)]
+    ends: list[int] = [
+        i["current_period_end"]
+        for i in items
+        if isinstance(i, dict) and isinstance(i.get("current_period_end"), int)
+    ]
     return _ts(max(ends)) if ends else None
 
 
