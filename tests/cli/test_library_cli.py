@@ -22,16 +22,13 @@ runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
-def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("RLCOACH_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("RLCOACH_CONFIG", raising=False)
-    monkeypatch.setenv("COLUMNS", "160")
-    return tmp_path / "home"
+def _wide(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "160")  # RLCOACH_HOME comes from tests/conftest.py
 
 
 @pytest.fixture
-def filled(_home: Path) -> None:
-    cfg = _home / "config" / "rlcoach.toml"
+def filled(rlcoach_home: Path) -> None:
+    cfg = rlcoach_home / "config" / "rlcoach.toml"
     cfg.parent.mkdir(parents=True)
     cfg.write_text('[identity]\nnames = ["Me"]\n')
     with open_library() as lib:

@@ -1,7 +1,8 @@
-"""Library test fixtures: an isolated RLCOACH_HOME and an identity file.
+"""Library test fixtures: an identity file, a library, real sample replays.
 
-The root conftest (the lead's) will also set RLCOACH_HOME; doing it here too
-keeps this suite runnable on its own.
+The root ``tests/conftest.py`` gives every test its own RLCOACH_HOME
+(``rlcoach_home``). Its session corpus fixture analyzes all 45 replays; the
+library tests need only a handful, so ``sample_reports`` analyzes five.
 """
 
 from __future__ import annotations
@@ -17,25 +18,17 @@ from rlcoach.library.db import Library, open_library
 from .factories import ME
 
 
-@pytest.fixture(autouse=True)
-def _rlcoach_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "rlcoach-home"
-    monkeypatch.setenv("RLCOACH_HOME", str(home))
-    monkeypatch.delenv("RLCOACH_CONFIG", raising=False)
-    return home
-
-
 @pytest.fixture
 def me() -> Identity:
     return Identity(platform_ids=(f"{ME[0]}:{ME[1]}",))
 
 
 @pytest.fixture
-def write_identity(_rlcoach_home: Path):
+def write_identity(rlcoach_home: Path):
     """Write rlcoach.toml with the given [identity] names / ids."""
 
     def write(names: tuple[str, ...] = (), ids: tuple[str, ...] = ()) -> Path:
-        cfg = _rlcoach_home / "config" / "rlcoach.toml"
+        cfg = rlcoach_home / "config" / "rlcoach.toml"
         cfg.parent.mkdir(parents=True, exist_ok=True)
         quoted = lambda xs: ", ".join(f'"{x}"' for x in xs)  # noqa: E731
         cfg.write_text(f"[identity]\nnames = [{quoted(names)}]\nplatform_ids = [{quoted(ids)}]\n")
