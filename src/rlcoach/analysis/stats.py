@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from rlcoach.analysis import boost, core, movement, positioning
 from rlcoach.analysis.context import Context
 from rlcoach.replay.types import ReplayData
@@ -48,25 +46,22 @@ def compute_stats(replay: ReplayData) -> MatchStats:
 
 
 def team_stats(ctx: Context, players: list[Stats], team: int) -> Stats:
-    from rlcoach.report.registry import TEAM_SUMMED_KEYS
-
-    members = [players[j] for j in ctx.team_members(team)]
-    out: Stats = {}
-    for qualified in TEAM_SUMMED_KEYS:
-        group, key = qualified.split(".")
-        out.setdefault(group, {})[key] = sum(float(m[group][key] or 0) for m in members)
+    """Team-only figures; per-player sums are added by the report builder."""
     scores = core.team_scores(ctx)
-    shots = out["core"]["shots"] or 0
-    out["core"]["goals"] = scores[team]
-    out["core"]["shots_against"] = sum(
-        float(players[j]["core"]["shots"] or 0) for j in ctx.team_members(1 - team))
-    out["core"]["goals_against"] = scores[1 - team]
-    out["core"]["shooting_percentage"] = 100.0 * scores[team] / shots if shots else 0.0
-    out["ball"] = {
-        "possession_time": float(ctx.dt[(ctx.possession == team) & ctx.phases.live].sum()),
-        "time_in_side": _ball_in_half(ctx, team),
+    shots = sum(float(players[j]["core"]["shots"] or 0) for j in ctx.team_members(team))
+    return {
+        "core": {
+            "goals": scores[team],
+            "shots_against": sum(
+                float(players[j]["core"]["shots"] or 0) for j in ctx.team_members(1 - team)),
+            "goals_against": scores[1 - team],
+            "shooting_percentage": 100.0 * scores[team] / shots if shots else 0.0,
+        },
+        "ball": {
+            "possession_time": float(ctx.dt[(ctx.possession == team) & ctx.phases.live].sum()),
+            "time_in_side": _ball_in_half(ctx, team),
+        },
     }
-    return out
 
 
 def _ball_in_half(ctx: Context, team: int) -> float:

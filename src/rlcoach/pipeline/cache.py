@@ -7,6 +7,7 @@ are atomic (temp file + rename); a corrupt cache entry is a miss.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -46,8 +47,6 @@ def write_atomic(target: Path, text: str) -> None:
             fh.write(text)
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise

@@ -20,7 +20,7 @@ from rlcoach.analysis.stats import MatchStats
 from rlcoach.replay.names import map_name_for, playlist_for
 from rlcoach.replay.types import ReplayData
 from rlcoach.report.quality import quality_section
-from rlcoach.report.registry import BY_QUALIFIED, GROUPS, TEAM_BALL_METRICS
+from rlcoach.report.registry import BY_QUALIFIED, GROUPS, TEAM_BALL_METRICS, TEAM_SUMMED_KEYS
 
 SCHEMA_VERSION = "1.0"
 TEAMS = ("blue", "orange")
@@ -57,7 +57,8 @@ def build_report(replay: ReplayData, stats: MatchStats, file: FileInfo,
     scores = {TEAMS[k]: int(v) for k, v in enumerate(_scores(replay))}
     winner = None if scores["blue"] == scores["orange"] else max(scores, key=scores.__getitem__)
     teams = {
-        TEAMS[k]: {"score": scores[TEAMS[k]], "stats": round_stats(stats.teams[k])}
+        TEAMS[k]: {"score": scores[TEAMS[k]],
+                   "stats": round_stats(team_totals(stats, replay, k))}
         for k in (0, 1)
     }
     ball_speed = np.linalg.norm(ctx.frames.ball_vel, axis=1)
@@ -132,6 +133,18 @@ def replay_section(replay: ReplayData, stats: MatchStats, file: FileInfo,
     }
 
 
+def team_totals(stats: MatchStats, replay: ReplayData, team: int) -> dict[str, dict[str, Any]]:
+    """Ballchasing's team stats: summed player fields plus team-only figures."""
+    members = [s for s, p in zip(stats.players, replay.players, strict=True) if p.team == team]
+    out: dict[str, dict[str, Any]] = {}
+    for qualified in TEAM_SUMMED_KEYS:
+        group, key = qualified.split(".")
+        out.setdefault(group, {})[key] = sum(float(m[group][key] or 0) for m in members)
+    for group, values in stats.teams[team].items():
+        out.setdefault(group, {}).update(values)
+    return out
+
+
 def round_stats(stats: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     ball = {m.key: m for m in TEAM_BALL_METRICS}
@@ -144,7 +157,7 @@ def round_stats(stats: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
             if value is None or isinstance(value, bool):
                 values[key] = value
             elif m is not None and m.integer:
-                values[key] = int(round(float(value)))
+                values[key] = round(float(value))
             else:
                 values[key] = round(float(value), 2)
         out[group] = values

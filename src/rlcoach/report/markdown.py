@@ -23,7 +23,7 @@ def _fmt(value: Any, m: Metric | None = None) -> str:
     if isinstance(value, bool):
         return "yes" if value else ""
     if isinstance(value, int) or (m is not None and m.integer):
-        return f"{int(round(float(value))):,}"
+        return f"{round(float(value)):,}"
     return f"{float(value):,.2f}".rstrip("0").rstrip(".")
 
 
@@ -93,7 +93,7 @@ def render_markdown(report: dict[str, Any]) -> str:
                                     else m.label for m in chunk]
             rows = [[f"{p['name']} ({p['team'][0].upper()})"]
                     + [_fmt(p["stats"][group].get(m.key), m) for m in chunk] for p in ordered]
-            lines += _table(headers, rows) + [""]
+            lines += [*_table(headers, rows), ""]
         lines.pop()
     ev = report["events"]
     timeline = [(g["time"], "Goal", f"{names.get(g['scorer'], '?')} ({g['team']})"

@@ -1,0 +1,36 @@
+# make check runs exactly what CI runs (.ci/run calls it on a clean clone).
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: install dev lint test check parity bench goldens
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install -q -e .
+
+dev: $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]' -e './server[dev]'
+
+lint: dev
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/lint-imports
+	cd server && ../$(BIN)/ruff check src tests
+
+test: dev
+	$(BIN)/python -m pytest -q tests
+	cd server && ../$(BIN)/python -m pytest -q
+
+check: lint test
+
+parity: install
+	$(BIN)/python benchmarks/parity.py
+
+bench: install
+	$(BIN)/python benchmarks/bench_speed.py
+
+goldens: install
+	$(BIN)/python scripts/regen_goldens.py
