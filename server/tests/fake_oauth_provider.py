@@ -43,6 +43,9 @@ class FakeProvider:
     codes: dict[str, dict] = field(default_factory=dict)
     tokens: dict[str, FakeUser] = field(default_factory=dict)
     token_requests: list[dict] = field(default_factory=list)
+    # Tests can make the next id_token invalid: "signature" (signed by another key) or
+    # "audience" (issued to another client).
+    break_id_token: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: LoopbackServer | None = None
 
@@ -108,7 +111,13 @@ class FakeProvider:
         }
         if grant["nonce"]:
             claims["nonce"] = grant["nonce"]
-        id_token = jwt.encode({"alg": "RS256", "kid": self.key.kid}, claims, self.key)
+        key = self.key
+        if self.break_id_token == "signature":
+            key = RSAKey.generate_key(2048, parameters={"kid": self.key.kid})
+        elif self.break_id_token == "audience":
+            claims["aud"] = "someone-else"
+        self.break_id_token = None
+        id_token = jwt.encode({"alg": "RS256", "kid": self.key.kid}, claims, key)
         return 200, {
             "access_token": access,
             "token_type": "Bearer",

@@ -70,7 +70,7 @@ def browser_login(
     # The user "consents" at the provider, which redirects back with ?code&state.
     # (urllib, not httpx: this is the browser, and its requests must not show up in the
     # server-log assertions of test_security.)
-    back = browser.get(_provider_redirect(authorize_url))
+    back = browser.get(provider_redirect(authorize_url))
     assert back.status_code == 303, back.text
     landed = browser.get(back.headers["location"])
     assert landed.status_code == 200, landed.text
@@ -82,7 +82,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _provider_redirect(url: str) -> str:
+def provider_redirect(url: str) -> str:
     opener = urllib.request.build_opener(_NoRedirect)
     try:
         opener.open(url, timeout=10)

@@ -20,6 +20,7 @@ from flows import (
     csrf_from,
     login_cli,
     poll,
+    provider_redirect,
     refresh,
     start_device,
 )
@@ -145,6 +146,17 @@ def test_provider_login_with_wrong_state_fails(
     assert r.status_code == 302
     r = browser.get("/device/callback/google", params={"code": "x", "state": "forged"})
     assert r.status_code == 400 and "Sign-in failed" in r.text
+
+
+@pytest.mark.parametrize("defect", ["signature", "audience"])
+def test_invalid_id_token_is_rejected(
+    browser: TestClient, fake_provider: FakeProvider, defect: str
+) -> None:
+    fake_provider.break_id_token = defect
+    r = browser.get("/device/login/google")
+    back = browser.get(provider_redirect(r.headers["location"]))
+    assert back.status_code == 400 and "Sign-in failed" in back.text
+    assert "Signed in as" not in browser.get("/device").text
 
 
 def test_slow_down_grows_interval(client: TestClient, db_session: Session) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
 from rlcoach_server.db import make_engine
-from rlcoach_server.migrate import heads, upgrade
+from rlcoach_server.migrate import alembic_config, heads, upgrade
 from rlcoach_server.models import Base
 
 
@@ -34,4 +35,16 @@ def test_upgrade_from_empty_sqlite(tmp_path) -> None:
     assert {t.name for t in Base.metadata.sorted_tables} <= tables
     assert "alembic_version" in tables
     # Upgrading again is a no-op.
+    upgrade(url)
+
+
+def test_downgrade_to_base_and_back(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'roundtrip.db'}"
+    upgrade(url)
+    command.downgrade(alembic_config(url), "base")
+    eng = make_engine(url)
+    try:
+        assert set(inspect(eng).get_table_names()) <= {"alembic_version"}
+    finally:
+        eng.dispose()
     upgrade(url)

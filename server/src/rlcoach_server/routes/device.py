@@ -31,6 +31,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from joserfc.errors import JoseError
 from sqlalchemy.orm import Session
 
 from ..config import Settings
@@ -222,7 +223,8 @@ async def callback(request: Request, provider: str) -> Response:
     try:
         token = await oauth.create_client(provider).authorize_access_token(request)
         ident = await identity_from_token(oauth, provider, token)
-    except (OAuthError, httpx.HTTPError, KeyError, ValueError) as exc:
+    # JoseError: an id_token with a bad signature, audience, issuer, nonce or expiry.
+    except (OAuthError, JoseError, httpx.HTTPError, KeyError, ValueError) as exc:
         # Log the kind of failure only: provider errors can echo codes or tokens.
         log.warning("%s sign-in failed: %s", provider, type(exc).__name__)
         return render(request, settings, "login", 400, error="Sign-in failed; please try again.")

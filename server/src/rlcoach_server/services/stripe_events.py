@@ -131,7 +131,12 @@ def _checkout_completed(db: Session, session: dict[str, Any]) -> None:
         log.warning("checkout.session.completed for unknown user; ignored")
         return
     if customer_id and not user.stripe_customer_id:
-        user.stripe_customer_id = customer_id
+        # Never steal a customer already linked to someone else (unique column).
+        owner = db.execute(
+            select(User.id).where(User.stripe_customer_id == customer_id)
+        ).scalar_one_or_none()
+        if owner is None:
+            user.stripe_customer_id = customer_id
     sub_id = _id(session.get("subscription"))
     if not sub_id or not customer_id or db.get(Subscription, sub_id) is not None:
         return
