@@ -55,10 +55,14 @@ def positioning_stats(ctx: Context, i: int) -> dict[str, float]:
         avg_mates = mean(np.nan_to_num(mate_dist), has_mate)
     else:
         avg_mates = 0.0
+    # Distances to the ball are averaged in play, not while cars idle after
+    # a goal: measured, avg_distance_to_ball is within tolerance for 14/16
+    # players this way, 9/16 over all tracked rows.
+    in_play = ~ctx.phases.post_goal
     stats: dict[str, float] = {
-        "avg_distance_to_ball": mean(dist, np.ones_like(mask)),
-        "avg_distance_to_ball_possession": mean(dist, own_ball),
-        "avg_distance_to_ball_no_possession": mean(dist, their_ball),
+        "avg_distance_to_ball": mean(dist, in_play),
+        "avg_distance_to_ball_possession": mean(dist, own_ball & in_play),
+        "avg_distance_to_ball_no_possession": mean(dist, their_ball & in_play),
         "avg_distance_to_mates": avg_mates,
     }
     for k in ("defensive_third", "neutral_third", "offensive_third", "defensive_half",
