@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import inspect
 
 from rlcoach_server.cli import build_parser
@@ -92,3 +93,57 @@ def test_serve_dev_needs_no_setup(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def _wait_healthy(base: str, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 40
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.2)
+
+
+@pytest.mark.usefixtures("_clean_tables")
+def test_serve_with_several_workers(tmp_path: Path, settings) -> None:
+    """Production-style start: config from the environment, two uvicorn workers, one DB."""
+    port = _free_port()
+    env = _env(
+        RLCOACH_SERVER_DATABASE_URL=settings.database_url,
+        RLCOACH_SERVER_PUBLIC_URL=f"http://127.0.0.1:{port}",
+        RLCOACH_SERVER_SECRET_KEY=settings.secret_key.get_secret_value(),
+        RLCOACH_SERVER_STRIPE_SECRET_KEY=settings.stripe_secret_key.get_secret_value(),
+        RLCOACH_SERVER_STRIPE_WEBHOOK_SECRET=settings.stripe_webhook_secret.get_secret_value(),
+        RLCOACH_SERVER_STRIPE_PRICE_ID_PRO=settings.stripe_price_id_pro,
+        RLCOACH_SERVER_GOOGLE_CLIENT_ID=settings.google_client_id,
+        RLCOACH_SERVER_GOOGLE_CLIENT_SECRET=settings.google_client_secret.get_secret_value(),
+    )
+    cmd = [*CLI, "serve", "--port", str(port), "--workers", "2"]
+    proc = subprocess.Popen(
+        cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_healthy(base, proc)
+        # Polling state is shared: whichever worker answers, the second quick poll slows down.
+        with httpx.Client(base_url=base) as c:
+            code = c.post("/oauth/device/code", data={"client_id": "rlcoach-cli"}).json()
+            errors = []
+            for _ in range(4):
+                r = c.post(
+                    "/oauth/token",
+                    data={
+                        "grant_type": "urn:ietf:params:oauth:grant-type:device_code",
+                        "device_code": code["device_code"],
+                        "client_id": "rlcoach-cli",
+                    },
+                )
+                errors.append(r.json()["error"])
+        assert errors == ["authorization_pending", "slow_down", "slow_down", "slow_down"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
