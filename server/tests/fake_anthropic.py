@@ -14,7 +14,7 @@ Design:
   ``overloaded`` (HTTP 529 overloaded_error), ``server_error`` (HTTP 500 api_error),
   ``drop`` (connection cut mid-stream), ``drop_after_usage`` (cut after message_delta).
   ``[fake:delay=0.5]`` waits before answering (lets concurrency tests overlap requests);
-  ``[fake:pace=0.05]`` waits between text deltas; ``[fake:in=N]``, ``[fake:cw=N]`` and
+  ``[fake:pace=0.05]`` waits between text deltas, ``[fake:words=N]`` sends N of them; ``[fake:in=N]``, ``[fake:cw=N]`` and
   ``[fake:out=N]`` set the reported input, cache-write and output tokens exactly.
 - Input tokens are ``ceil(len(json(messages, system, tools)) / 4)``: deterministic and always
   below the proxy's conservative byte-count estimate, like real tokenization would be.
@@ -163,23 +163,25 @@ class FakeAnthropic:
             if key in options:
                 usage[api_key] = int(options[key])
         out_override = int(options["out"]) if "out" in options else None
-        max_tokens = int(body["max_tokens"])
+        words = int(options["words"]) if "words" in options else None
+        output = self._output(scenario, int(body["max_tokens"]), words)
         if body.get("stream"):
             pace = options.get("pace", self.delta_delay)
             return StreamingResponse(
-                self._events(scenario, body, msg_id, usage, max_tokens, pace, out_override),
+                self._events(scenario, body, msg_id, usage, output, pace, out_override),
                 media_type="text/event-stream",
                 headers={**headers, "cache-control": "no-cache"},
             )
         return JSONResponse(
-            self._message(scenario, body, msg_id, usage, max_tokens, out_override),
+            self._message(scenario, body, msg_id, usage, output, out_override),
             headers=headers,
         )
 
     # ------------------------------------------------------------------ bodies
-    def _output(self, scenario: str, max_tokens: int) -> tuple[list[str], str]:
-        pieces = self.text[:max_tokens]
-        stop = "end_turn" if len(pieces) == len(self.text) else "max_tokens"
+    def _output(self, scenario: str, max_tokens: int, words: int | None) -> tuple[list[str], str]:
+        wanted = words or len(self.text)
+        pieces = [self.text[i % len(self.text)] for i in range(min(wanted, max_tokens))]
+        stop = "end_turn" if len(pieces) == wanted else "max_tokens"
         if scenario == "tool_use":
             stop = "tool_use"
         return pieces, stop
@@ -190,10 +192,10 @@ class FakeAnthropic:
         body: dict[str, Any],
         msg_id: str,
         usage: dict[str, int],
-        mt: int,
+        output: tuple[list[str], str],
         out_override: int | None = None,
     ) -> dict[str, Any]:
-        pieces, stop = self._output(scenario, mt)
+        pieces, stop = output
         content: list[dict[str, Any]] = [{"type": "text", "text": "".join(pieces)}]
         out = len(pieces)
         if scenario == "tool_use":
@@ -223,7 +225,7 @@ class FakeAnthropic:
         body: dict[str, Any],
         msg_id: str,
         usage: dict[str, int],
-        mt: int,
+        output: tuple[list[str], str],
         pace: float,
         out_override: int | None = None,
     ) -> Any:
@@ -250,7 +252,7 @@ class FakeAnthropic:
             },
         )
         yield _sse("ping", {"type": "ping"})
-        pieces, stop = self._output(scenario, mt)
+        pieces, stop = output
         out = 0
         for i, piece in enumerate(pieces):
             if pace:

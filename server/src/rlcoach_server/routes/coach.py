@@ -23,6 +23,7 @@ Design:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -55,6 +56,7 @@ from ..services.coach_sse import SSESplitter, UsageTracker, error_event
 from ..services.tokens import user_for_access_token
 
 log = logging.getLogger(__name__)
+COMMIT_THREADS = 256
 
 
 @dataclass
@@ -63,6 +65,7 @@ class CoachState:
     upstream: Upstream
     prices: dict[str, ModelPrice]
     limiter: RateLimiter
+    commit_threads: anyio.CapacityLimiter
 
 
 def _state(app: Any) -> CoachState:
@@ -72,7 +75,12 @@ def _state(app: Any) -> CoachState:
     if state is None:
         settings: Settings = app.state.settings
         state = CoachState(
-            settings, Upstream(settings), price_table(settings.coach_prices), RateLimiter(settings)
+            settings,
+            Upstream(settings),
+            price_table(settings.coach_prices),
+            RateLimiter(settings),
+            # At most one commit per open transaction, and those are bounded by the DB pool.
+            anyio.CapacityLimiter(COMMIT_THREADS),
         )
         app.state.coach = state
     return state
@@ -131,6 +139,14 @@ def _validate(state: CoachState, raw: bytes, *, counting: bool) -> dict[str, Any
     return body
 
 
+async def _failure_of(task: asyncio.Future[Any]) -> BaseException | None:
+    try:
+        await task
+    except Exception as exc:  # noqa: BLE001 - reported to the caller as a value
+        return exc
+    return None
+
+
 def _client_headers(request: Request) -> dict[str, str]:
     return {k: v for k, v in request.headers.items() if k.startswith("anthropic-")}
 
@@ -186,6 +202,7 @@ async def create_message(request: Request) -> Response:
         token,
         reserve=admission.ReserveRequest(model, stream, units),
         user_id=user_id,
+        defer_commit=True,
     )
     if isinstance(outcome, admission.Refusal):
         return _render(outcome)
@@ -196,12 +213,33 @@ async def create_message(request: Request) -> Response:
         with anyio.CancelScope(shield=True):
             await run_in_threadpool(admission.settle, factory, reservation.ledger_id, **kwargs)
 
+    # The reservation's commit (a WAL flush) overlaps the upstream request; nothing is
+    # forwarded, and nothing settled, before it is durable.
+    # Commits get threads of their own: if they queued behind admissions of the same user that
+    # wait for this transaction's row lock, neither would ever proceed.
+    committing = asyncio.ensure_future(
+        anyio.to_thread.run_sync(admission.commit, outcome, limiter=state.commit_threads)
+    )
+    resp: httpx.Response | None = None
+    open_error: BaseException | None = None
     try:
         resp = await state.upstream.open(
             "/v1/messages", json.dumps(body).encode(), _client_headers(request)
         )
-    except httpx.HTTPError as exc:
-        await settle(status="upstream_error", cost=0, error=f"connect: {exc!r}")
+    except BaseException as exc:  # re-raised below unless it is an HTTP failure
+        open_error = exc
+    with anyio.CancelScope(shield=True):
+        commit_error = await _failure_of(committing)
+    if commit_error is not None:
+        log.error("coach: could not commit a reservation: %r", commit_error)
+        if resp is not None:
+            await resp.aclose()
+        return error(503, "api_error", "the coach could not record this call; retry")
+    if open_error is not None and not isinstance(open_error, httpx.HTTPError):
+        await settle(status="upstream_error", cost=0, error=f"open: {open_error!r}")
+        raise open_error
+    if resp is None:
+        await settle(status="upstream_error", cost=0, error=f"connect: {open_error!r}")
         return error(502, "api_error", "the coach could not reach Anthropic; nothing was charged")
     request_id = resp.headers.get("request-id")
     if resp.status_code != 200:

@@ -1,0 +1,304 @@
+"""Load benchmark of the coach proxy: the time-to-first-byte the server ADDS to a stream.
+
+Run from server/:  .venv/bin/python benchmarks/coach_stream_load.py --streams 100
+
+What it does:
+- Starts the fake Anthropic API (tests/fake_anthropic.py) and the real app (``create_app``,
+  uvicorn + uvloop + httptools, one worker) in two separate processes on loopback, so the load
+  generator (this process, asyncio + httpx) does not share a GIL with either.
+- Database: a throwaway PostgreSQL database created next to ``--database-url`` (default
+  ``postgresql://postgres@127.0.0.1:5432/test``, migrated with the real migrations and dropped
+  afterwards), or a temporary SQLite file when PostgreSQL is not reachable or ``--sqlite``.
+- One user per stream, with a real access token, so the rate limit and allowance rows are
+  per user as in production. Allowance and rate limit are set high: this measures latency,
+  not refusals.
+- Phase "direct": ``--streams`` concurrent workers each run ``--rounds`` streaming sessions
+  straight against the fake; phase "proxy": the same through the server. Each session is a
+  real streamed message (``--deltas`` text deltas ``--pace`` seconds apart), so at any moment
+  about ``--streams`` streams are open. TTFB = request sent -> first body byte.
+- Prints p50/p90/p99/max TTFB of both phases, the difference per percentile (what the server
+  adds), the error count (non-200, or a stream that did not end with message_stop), and
+  checks the ledger: one ``ok`` row per proxied session, nothing left reserved.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing as mp
+import os
+import secrets
+import socket
+import ssl
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))  # fake_anthropic
+sys.path.insert(0, str(HERE.parent / "src"))
+
+MODEL = "claude-sonnet-4-6"
+UPSTREAM_KEY = "sk-ant-bench-upstream"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _run_fake(port: int) -> None:
+    import uvicorn
+    from fake_anthropic import FakeAnthropic
+
+    app = FakeAnthropic(api_key=UPSTREAM_KEY).app()
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
+                loop="uvloop", http="httptools", backlog=4096)
+
+
+def _settings(db_url: str, fake_url: str) -> Any:
+    from rlcoach_server.config import Settings
+
+    return Settings(
+        dev_mode=True, database_url=db_url, anthropic_api_key=UPSTREAM_KEY,
+        anthropic_base_url=fake_url, coach_rate_limit_requests=100_000,
+        coach_allowances={"free": 10**12, "pro": 10**12},
+    )
+
+
+def _run_server(port: int, db_url: str, fake_url: str) -> None:
+    import uvicorn
+
+    from rlcoach_server.main import create_app
+
+    app = create_app(_settings(db_url, fake_url))
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
+                loop="uvloop", http="httptools", backlog=4096)
+
+
+def _wait_port(port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listening on {port}")
+
+
+def _make_database(args: argparse.Namespace) -> tuple[str, Any]:
+    """(url, cleanup) of a migrated throwaway database."""
+    from sqlalchemy import text
+
+    from rlcoach_server.db import make_engine, normalize_url
+    from rlcoach_server.migrate import upgrade
+
+    if not args.sqlite:
+        admin_url = normalize_url(args.database_url)
+        admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
+        name = f"rlcoach_bench_{secrets.token_hex(4)}"
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            url = admin_url.rsplit("/", 1)[0] + "/" + name
+            upgrade(url)
+
+            def drop() -> None:
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                admin.dispose()
+
+            return url, drop
+        except Exception as exc:  # noqa: BLE001 - fall back to SQLite
+            print(f"PostgreSQL not usable ({type(exc).__name__}); using SQLite")
+    tmp = tempfile.mkdtemp(prefix="rlcoach-bench-")
+    url = f"sqlite:///{tmp}/bench.db"
+    upgrade(url)
+    return url, lambda: None
+
+
+def _make_tokens(db_url: str, n: int) -> list[str]:
+    from sqlalchemy.orm import Session
+
+    from rlcoach_server.db import make_engine
+    from rlcoach_server.models import User
+    from rlcoach_server.services.tokens import issue_tokens
+
+    settings = _settings(db_url, "http://unused")
+    engine = make_engine(db_url)
+    tokens = []
+    with Session(engine) as s:
+        for i in range(n):
+            user = User(email=f"bench{i}@example.com", name=f"bench {i}")
+            s.add(user)
+            s.flush()
+            tokens.append(issue_tokens(s, settings, user.id, "rlcoach-cli").access_token)
+        s.commit()
+    engine.dispose()
+    return tokens
+
+
+async def _session(client: Any, url: str, headers: dict[str, str], body: dict[str, Any]
+                   ) -> tuple[float | None, bool]:
+    """(TTFB seconds or None, ok) of one streamed message."""
+    t0 = time.perf_counter()
+    ttfb = None
+    tail = b""
+    try:
+        async with client.stream("POST", url, json=body, headers=headers) as resp:
+            async for chunk in resp.aiter_bytes():
+                if ttfb is None:
+                    ttfb = time.perf_counter() - t0
+                tail = (tail + chunk)[-200:]
+            ok = resp.status_code == 200 and b"message_stop" in tail
+    except Exception:  # noqa: BLE001 - counted as an error
+        ok = False
+    return ttfb, ok
+
+
+async def _phase(url: str, tokens: list[str], args: argparse.Namespace, direct: bool
+                 ) -> tuple[list[float], int]:
+    import httpx
+
+    text = f"bench [fake:pace={args.pace}]"
+    body = {"model": MODEL, "max_tokens": args.deltas, "stream": True,
+            "messages": [{"role": "user", "content": text}]}
+    ttfbs: list[float] = []
+    errors = 0
+    # One client (one keep-alive connection) per worker, like one user's CLI: a shared client
+    # would spend the load generator's CPU in httpcore's pool bookkeeping. Built before the
+    # clock starts, with one SSL context (httpx builds one per client otherwise: ~10 ms each).
+    tls = ssl.create_default_context()
+    clients = [httpx.AsyncClient(timeout=60, verify=tls) for _ in range(args.streams)]
+
+    async def worker(i: int) -> None:
+        nonlocal errors
+        headers = ({"x-api-key": UPSTREAM_KEY, "anthropic-version": "2023-06-01"} if direct
+                   else {"x-api-key": tokens[i]})
+        # Spread the starts over one session length so arrivals are steady, not a wall.
+        await asyncio.sleep(i * args.deltas * args.pace / args.streams)
+        for _ in range(args.rounds):
+            ttfb, ok = await _session(clients[i], url, headers, body)
+            if ttfb is not None and ok:
+                ttfbs.append(ttfb)
+            else:
+                errors += 1
+
+    try:
+        await asyncio.gather(*(worker(i) for i in range(args.streams)))
+    finally:
+        for client in clients:
+            await client.aclose()
+    return ttfbs, errors
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of a process (Linux /proc), to report CPU per session."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
+def _check_ledger(db_url: str, expected: int) -> tuple[bool, str]:
+    """Every proxied session has a settled ledger row, nothing stays reserved, and the ledger
+    sums to the allowances' used units."""
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from rlcoach_server.db import make_engine
+    from rlcoach_server.models import CoachAllowance, CoachLedger
+
+    engine = make_engine(db_url)
+    with Session(engine) as s:
+        statuses = dict(s.execute(select(CoachLedger.status, func.count())
+                                  .group_by(CoachLedger.status)).all())
+        reserved = s.execute(select(func.sum(CoachAllowance.reserved_units))).scalar_one()
+        used = s.execute(select(func.sum(CoachAllowance.used_units))).scalar_one()
+        cost = s.execute(select(func.sum(CoachLedger.cost_units))).scalar_one()
+        failed = s.execute(select(CoachLedger.status, CoachLedger.error)
+                           .where(CoachLedger.status != "ok").limit(5)).all()
+    engine.dispose()
+    ok = sum(statuses.values()) == expected and not reserved and used == cost
+    text = (f"ledger {statuses}, reserved left {reserved}, used {used} == ledger sum {cost}: "
+            + ("OK" if ok else "MISMATCH"))
+    for status, error in failed:
+        text += f"\n  {status}: {error}"
+    return ok, text
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--streams", type=int, default=100, help="concurrent streams")
+    ap.add_argument("--rounds", type=int, default=5, help="sessions per stream worker")
+    ap.add_argument("--deltas", type=int, default=7, help="text deltas per message (max 7)")
+    ap.add_argument("--pace", type=float, default=0.05, help="seconds between deltas")
+    ap.add_argument("--database-url", default=os.environ.get(
+        "RLCOACH_SERVER_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
+    ap.add_argument("--sqlite", action="store_true", help="use a temporary SQLite file")
+    args = ap.parse_args()
+
+    db_url, drop = _make_database(args)
+    fake_port, server_port = _free_port(), _free_port()
+    fake_url = f"http://127.0.0.1:{fake_port}"
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_run_fake, args=(fake_port,), daemon=True),
+             ctx.Process(target=_run_server, args=(server_port, db_url, fake_url), daemon=True)]
+    try:
+        tokens = _make_tokens(db_url, args.streams)
+        for p in procs:
+            p.start()
+        _wait_port(fake_port)
+        _wait_port(server_port)
+        # Warm up both paths (connection pools, imports, first DB connections).
+        asyncio.run(_phase(f"{fake_url}/v1/messages", tokens,
+                           argparse.Namespace(**{**vars(args), "rounds": 1, "pace": 0}), True))
+        asyncio.run(_phase(f"http://127.0.0.1:{server_port}/coach/v1/messages", tokens,
+                           argparse.Namespace(**{**vars(args), "rounds": 1, "pace": 0}), False))
+        warm = args.streams
+        fake_cpu0 = _cpu_seconds(procs[0].pid)
+        direct, e1 = asyncio.run(_phase(f"{fake_url}/v1/messages", tokens, args, True))
+        fake_cpu = _cpu_seconds(procs[0].pid) - fake_cpu0
+        server_cpu0 = _cpu_seconds(procs[1].pid)
+        proxy, e2 = asyncio.run(
+            _phase(f"http://127.0.0.1:{server_port}/coach/v1/messages", tokens, args, False))
+        server_cpu = _cpu_seconds(procs[1].pid) - server_cpu0
+        time.sleep(0.5)  # let the last settlements commit
+        backend = "postgresql" if db_url.startswith("postgresql") else "sqlite"
+        print(f"\n{args.streams} concurrent streams x {args.rounds} rounds, {args.deltas} deltas "
+              f"{args.pace * 1000:.0f} ms apart, database {backend}, {os.cpu_count()} CPUs")
+        print(f"{'':10}{'p50':>9}{'p90':>9}{'p99':>9}{'max':>9}  (ms TTFB)   n   errors")
+        rows = (("direct", direct, e1), ("proxy", proxy, e2))
+        for name, values, errs in rows:
+            cells = "".join(f"{_pct(values, p) * 1000:9.2f}" for p in (50, 90, 99, 100))
+            print(f"{name:10}{cells}  {len(values):12d} {errs:6d}")
+        added = {p: (_pct(proxy, p) - _pct(direct, p)) * 1000 for p in (50, 90, 99, 100)}
+        print(f"{'added':10}" + "".join(f"{added[p]:9.2f}" for p in (50, 90, 99, 100)))
+        print(f"mean added {1000 * (statistics.mean(proxy) - statistics.mean(direct)):.2f} ms; "
+              f"errors {e1 + e2}")
+        sessions = args.streams * args.rounds
+        print(f"CPU per session: server {1000 * server_cpu / sessions:.2f} ms, "
+              f"fake upstream {1000 * fake_cpu / sessions:.2f} ms "
+              "(other load on this machine inflates TTFB, not these)")
+        ledger_ok, report = _check_ledger(db_url, args.streams * args.rounds + warm)
+        print(report)
+        return 0 if (e1 + e2) == 0 and ledger_ok else 1
+    finally:
+        for p in procs:
+            p.terminate()
+            p.join(5)
+        drop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
