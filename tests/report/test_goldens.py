@@ -6,6 +6,7 @@ After an intended change: python scripts/regen_goldens.py, then review the diff.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from tests.conftest import ROOT
@@ -38,7 +39,7 @@ def test_markdown_tables_are_well_formed(corpus_reports) -> None:
             table.append(line)
             continue
         if table:
-            widths = {len([c for c in row.strip("|").split(" | ")]) for row in table}
+            widths = {len(re.split(r"(?<!\\)\|", row)) for row in table}
             assert len(widths) == 1, table[:3]
             assert set(table[1].replace("|", "")) <= {"-", ":"}
             table = []

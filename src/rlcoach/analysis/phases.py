@@ -32,7 +32,7 @@ class Phases:
 def match_phases(frames: Frames) -> Phases:
     state = frames.state.astype(np.int64)
     n = frames.n
-    if n == 0 or np.all(state == state[0]) and state[0] == 0:
+    if n == 0 or (np.all(state == state[0]) and state[0] == 0):
         live = np.ones(n, dtype=bool)
         return Phases(live, ~live, ~live, [], [0] if n else [], known=False)
     dt = frames.dt
