@@ -17,6 +17,7 @@ Design:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from datetime import datetime
 from typing import ClassVar
@@ -63,9 +64,21 @@ class DashboardApp(App[None]):
         self.now = now or datetime.now().replace(microsecond=0)
         self.theme = THEMES.get(theme, theme)
         self._start = start
+        self._prefetched = False
+        # No sliding underlines or smooth scrolls unless asked for: each animation
+        # frame is a repaint, which a slow SSH session or a busy laptop feels.
+        if "TEXTUAL_ANIMATIONS" not in os.environ:
+            self.animation_level = "none"
 
     def on_mount(self) -> None:
         self.switch_mode(self._start)
+
+    def start_prefetch(self) -> None:
+        """Warm every screen's default data once Home is up (see ``DashboardData``)."""
+        if not self._prefetched:
+            self._prefetched = True
+            self.run_worker(lambda: self.data.prefetch(self.now), thread=True,
+                            group="prefetch", exit_on_error=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Hide the key of the screen we are on: 80 columns of footer are precious.

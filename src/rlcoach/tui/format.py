@@ -48,7 +48,7 @@ def value(m: Metric, v: float | None) -> str:
     if m.unit == "%":
         return f"{v:.1f}%"
     if m.unit == "s":
-        return f"{v:.1f}s"
+        return f"{v:.2f}s" if abs(v) < 1 else f"{v:.1f}s"  # powerslides last ~0.1 s
     return f"{v:.2f}" if abs(v) < 10 else f"{v:.1f}"
 
 

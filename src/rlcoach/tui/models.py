@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rlcoach.library.queries import GameDetail, GameRow, LobbyStat, SessionSummary, WinRate
+from rlcoach.library.queries import (
+    GameDetail,
+    GameRow,
+    LobbyStat,
+    Notable,
+    SessionSummary,
+    WinRate,
+)
 
 # The user's stats on Home and in the games table (a subset of the library's
 # KEY_STATS that fits 80 columns), in display order.
@@ -76,6 +83,7 @@ class GameView:
     detail: GameDetail
     heatmap: list[list[float]] | None  # screen-oriented grid for the user, or None
     heatmap_note: str  # what the heatmap shows, or why there is none
+    notable: tuple[Notable, ...] = ()  # the user's stats furthest from their recent average
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ class DataScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.loaded_at: float | None = None
+        self.timings: dict[str, float] = {}  # ms of the last load: fetch (worker), show (UI)
         self._generation = -1
 
     @property
@@ -72,18 +73,22 @@ class DataScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self) -> None:
+        start = time.perf_counter()
         try:
             result = self.fetch()
         except RlcoachError as exc:
             message = exc.message + (f"\n{exc.hint}" if exc.hint else "")
             self.app.call_from_thread(self._failed, message)
             return
+        self.timings["fetch"] = (time.perf_counter() - start) * 1000
         if not get_current_worker().is_cancelled:  # a newer load superseded this one
             self.app.call_from_thread(self._show, result)
 
     def _show(self, result: Any) -> None:
+        start = time.perf_counter()
         self.show(result)
         self.loaded_at = time.perf_counter()
+        self.timings["show"] = (self.loaded_at - start) * 1000
 
     def _failed(self, message: str) -> None:
         self.show_error(message)

@@ -28,6 +28,7 @@ from rlcoach.tui.ranks import load_rank_means
 from rlcoach.tui.screens.base import DataScreen, Notice
 
 LAST_GAMES = 200
+SHORT_TIER = {"Platinum": "Plat", "Champion": "Champ", "Grand Champion": "GC"}
 
 
 def compared_metrics() -> list[str]:
@@ -130,9 +131,9 @@ class CompareScreen(DataScreen):
         table.add_column("You", key="me")
         table.add_column("Lobby", key="lobby")
         table.add_column("Δ", key="d-lobby")
-        table.add_column(tier_name[:9], key="tier")
+        table.add_column(SHORT_TIER.get(tier_name, tier_name), key="tier")
         table.add_column("Δ", key="d-tier")
-        table.add_column("Closest", key="closest")
+        table.add_column("Nearest", key="closest")
         for row in data.rows:
             m = BY_QUALIFIED[row.metric]
             stat = self.ranks.stats[row.metric]
@@ -147,7 +148,8 @@ class CompareScreen(DataScreen):
                 Text(d_lobby, style=s_lobby, justify="right"),
                 Text(fmt.mean_value(m, rank_mean), justify="right"),
                 Text(d_tier, style=s_tier, justify="right"),
-                self.ranks.tiers[near][:9] if near is not None else fmt.DASH,
+                SHORT_TIER.get(self.ranks.tiers[near], self.ranks.tiers[near])
+                if near is not None else fmt.DASH,
                 key=row.metric,
             )
         if table.row_count:

@@ -55,6 +55,7 @@ class GameScreen(DataScreen):
                 yield DataTable(id="board-blue", cursor_type="row", classes="board")
                 yield Static("Orange", classes="team-title orange")
                 yield DataTable(id="board-orange", cursor_type="row", classes="board")
+                yield Static(id="notable", classes="label")
             for group in ("boost", "movement", "positioning"):
                 with TabPane(group.title(), id=group):
                     yield DataTable(id=f"group-{group}", cursor_type="row", zebra_stripes=True)
@@ -104,6 +105,7 @@ class GameScreen(DataScreen):
         for team in ("blue", "orange"):
             self._scoreboard(self.query_one(f"#board-{team}", DataTable),
                              [p for p in players if p.team == team])
+        self._notable(view)
         for group in ("boost", "movement", "positioning"):
             self._group_table(self.query_one(f"#group-{group}", DataTable), group, players)
         self._timeline(detail.report, g.duration or 0.0)
@@ -127,6 +129,18 @@ class GameScreen(DataScreen):
             for key in SCOREBOARD:
                 row.append(Text(fmt.value(BY_QUALIFIED[key], p.stats.get(key)), justify="right"))
             table.add_row(*row)
+
+    def _notable(self, view: GameView) -> None:
+        text = Text("Stood out against your recent games", style="bold")
+        if not view.notable:
+            text.append("\n  nothing yet: it needs a few earlier games of yours", "dim")
+        for n in view.notable:
+            m = BY_QUALIFIED[n.metric]
+            style = "" if n.better is None else "green" if n.better else "red"
+            text.append(f"\n  {n.label[:26]:<26} {fmt.value(m, n.value):>8}  ")
+            text.append(f"usual {fmt.mean_value(m, n.average)}", "dim")
+            text.append(f"  {'▲' if n.delta > 0 else '▼'}", style)
+        self.query_one("#notable", Static).update(text)
 
     def _group_table(self, table: DataTable, group: str, players: list[Any]) -> None:
         """Metrics down, players across: every metric of the group stays visible."""

@@ -1,9 +1,10 @@
 """Games: every game in the library, sortable and filterable.
 
 The filter bar (text, playlist, result, teammate, date range) becomes a
-library ``GameFilter``; sorting and filtering run in SQL in a worker, so the
-table only ever holds one page (``data.GAMES_PAGE`` rows) however large the
-library is. Each keystroke starts a new exclusive load, cancelling the last.
+library ``GameFilter``; sorting and filtering run in SQL in a worker. The
+table starts with one page (``data.GAMES_PAGE`` rows) and fetches the next
+when the cursor nears the end, so 2,000 games cost no more to open than
+200. Each keystroke starts a new exclusive load, cancelling the last.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ class GamesScreen(DataScreen):
         self.sort = "date"
         self.descending = True
         self._playlists_loaded = False
+        self._offset = 0  # first row the next fetch asks for
+        self._total = 0
+        self._filter = GameFilter()
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
@@ -57,7 +61,7 @@ class GamesScreen(DataScreen):
             yield Input(placeholder="teammate", id="f-mate", compact=True)
             yield Input(placeholder="from YYYY-MM-DD", id="f-since", compact=True)
             yield Input(placeholder="to YYYY-MM-DD", id="f-until", compact=True)
-        yield Static(id="games-status", classes="status")
+        yield Static(id="games-status", classes="status", markup=False)
         yield Notice(id="notice", markup=False)
         yield DataTable(id="games", cursor_type="row", zebra_stripes=True)
         yield from self.compose_footer()
@@ -102,11 +106,11 @@ class GamesScreen(DataScreen):
     # -- loading ----------------------------------------------------------------
 
     def fetch(self) -> tuple:
-        flt = self._filter
         data = self.dash.data
         playlists = None if self._playlists_loaded else data.playlists()
-        status, rows, total = data.games(flt, self.sort, self.descending)
-        return status, rows, total, playlists
+        offset = self._offset
+        status, rows, total = data.games(self._filter, self.sort, self.descending, offset)
+        return status, rows, total, playlists, offset
 
     def reload(self) -> None:
         flt = self.current_filter() if self.is_mounted else GameFilter()
@@ -114,10 +118,17 @@ class GamesScreen(DataScreen):
             self.query_one("#games-status", Static).update("Dates are YYYY-MM-DD.")
             return
         self._filter = flt  # read by the worker; widgets are only touched here
+        self._offset = 0
         super().reload()
 
+    def _load_more(self) -> None:
+        table = self.query_one("#games", DataTable)
+        if self._offset < table.row_count < self._total:
+            self._offset = table.row_count
+            self._load()
+
     def show(self, result: tuple) -> None:
-        status, rows, total, playlists = result
+        status, rows, total, playlists, offset = result
         if playlists is not None:
             self._playlists_loaded = True
             select = self.query_one("#f-playlist", Select)
@@ -127,18 +138,23 @@ class GamesScreen(DataScreen):
         self.query_one(Notice).say(problem)
         table = self.query_one("#games", DataTable)
         table.display = problem is None
-        table.clear()
+        if offset == 0:
+            table.clear()
+        elif offset != table.row_count:
+            return  # a page for a table that has since been reloaded
         add_game_rows(table, rows, self.dash.now)
-        self.query_one("#games-status", Static).update(self._status_line(status, len(rows), total))
+        self._total = total
+        line = self.query_one("#games-status", Static)
+        line.display = problem is None
+        line.update(self._status_line(status, table.row_count, total))
 
     def _status_line(self, status: Status, shown: int, total: int) -> str:
         label = next((c.label for c in self.query_one("#games", DataTable).columns.values()
                       if c.key.value == self.sort), self.sort)
         arrow = "↓" if self.descending else "↑"
-        count = f"{total} games" if shown == total else \
-            f"{shown} of {total} games (filter to narrow)"
-        note = "" if status.identity_configured else "  · set [identity] to see results"
-        return f"{count} · sorted by {label} {arrow} · s sort, S reverse{note}"
+        count = f"{total} games" if shown == total else f"{total} games ({shown} loaded)"
+        note = "" if status.identity_configured else " · no [identity] in rlcoach.toml: no results"
+        return f"{count} · sorted by {label} {arrow}{note}"
 
     # -- actions ------------------------------------------------------------------
 
@@ -172,6 +188,11 @@ class GamesScreen(DataScreen):
             self.descending = not self.descending if key == self.sort else True
             self.sort = key
             self.reload()
+
+    @on(DataTable.RowHighlighted)
+    def _near_end(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= event.data_table.row_count - 30:
+            self._load_more()
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:

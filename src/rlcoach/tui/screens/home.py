@@ -51,6 +51,8 @@ class HomeScreen(DataScreen):
 
     def show(self, data: HomeData) -> None:
         problem = data.status.problem
+        if not problem:
+            self.dash.start_prefetch()
         self.query_one(Notice).say(problem)
         self.query_one("#home-body").display = problem is None
         if problem:

@@ -27,8 +27,13 @@ from rlcoach.tui.widgets.chart import TrendChart
 
 MAX_CHARTS = 3
 DEFAULT_METRICS = ("core.score", "boost.bpm")
+DEFAULT_WINDOW = 10
+DEFAULT_LAST = 200
 WINDOWS = [("5-game avg", 5), ("10-game avg", 10), ("20-game avg", 20), ("50-game avg", 50)]
-DIRECTION = {"higher": "higher is better", "lower": "lower is better", "neutral": "neutral"}
+LASTS = [("last 50", 50), ("last 200", 200), ("last 1000", 1000), ("all games", 0)]
+DIRECTION = {"higher": "↑ better", "lower": "↓ better", "neutral": "neutral"}
+GROUP_TAG = {"core": "core", "boost": "bst ", "movement": "move", "positioning": "pos ",
+             "demo": "demo"}
 
 
 class TrendsScreen(DataScreen):
@@ -46,14 +51,17 @@ class TrendsScreen(DataScreen):
         yield Notice(id="notice", markup=False)
         with Horizontal(id="trends-body"):
             yield SelectionList[str](
-                *(Selection(f"{m.group[:4]} {m.label}", m.qualified, m.qualified in self.chosen)
+                *(Selection(f"[dim]{GROUP_TAG[m.group]}[/] {m.label}", m.qualified,
+                            m.qualified in self.chosen)
                   for m in METRICS if m.unit != "bool"),
                 id="metric-list",
             )
             with Vertical(id="charts"):
                 with Horizontal(classes="filters"):
                     yield Select([], prompt="Any playlist", id="t-playlist", compact=True)
-                    yield Select(WINDOWS, value=10, allow_blank=False, id="t-window",
+                    yield Select(WINDOWS, value=DEFAULT_WINDOW, allow_blank=False,
+                                 id="t-window", compact=True)
+                    yield Select(LASTS, value=DEFAULT_LAST, allow_blank=False, id="t-last",
                                  compact=True)
                 for i in range(MAX_CHARTS):
                     yield Static(id=f"chart-title-{i}", classes="chart-title")
@@ -88,15 +96,17 @@ class TrendsScreen(DataScreen):
     def reload(self) -> None:
         # Read widgets here, on the UI thread; the worker only sees plain values.
         playlist = self.query_one("#t-playlist", Select).value
+        last = int(self.query_one("#t-last", Select).value)  # type: ignore[arg-type]
         self._args = (list(self.chosen), playlist if isinstance(playlist, str) else None,
-                      int(self.query_one("#t-window", Select).value))  # type: ignore[arg-type]
+                      int(self.query_one("#t-window", Select).value),  # type: ignore[arg-type]
+                      last or None)
         super().reload()
 
     def fetch(self) -> tuple:
-        metrics, playlist, window = self._args
+        metrics, playlist, window, last = self._args
         data = self.dash.data
         playlists = None if self._playlists_loaded else data.playlists()
-        status, series = data.trends(metrics, playlist, window)
+        status, series = data.trends(metrics, playlist, window, last)
         return status, series, window, playlists
 
     def show(self, result: tuple) -> None:
@@ -131,5 +141,5 @@ class TrendsScreen(DataScreen):
             (s.label, "bold"), f"  avg {fmt.mean_value(m, s.average)}  ",
             ("wins ", "green"), fmt.mean_value(m, s.average_wins), "  ",
             ("losses ", "red"), fmt.mean_value(m, s.average_losses),
-            (f"  ({DIRECTION[s.direction]})", "dim"),
+            (f"  {DIRECTION[s.direction]}", "dim"),
         )

@@ -1,0 +1,94 @@
+"""Screenshots of the main screens at 80x24, compared with committed SVGs.
+
+Deterministic by construction: factory data with fixed dates, the app's
+"now" injected, and each shot taken only after every load has been shown.
+Update after an intended change with ``pytest tests/tui --snapshot-update``
+and look at the diff before committing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rlcoach.config import Identity
+from rlcoach.library.db import open_library
+
+from .conftest import settle
+from .factories import fill
+
+SIZE = (80, 24)
+
+
+def keys(*pressed: str):  # type: ignore[no-untyped-def]
+    """A run_before that presses keys, letting each load land before the next key."""
+
+    async def run(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        for key in pressed:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run
+
+
+def test_home(snap_compare, make_app) -> None:
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=keys())
+
+
+def test_home_light_theme(snap_compare, make_app) -> None:
+    assert snap_compare(make_app(theme="light"), terminal_size=SIZE, run_before=keys())
+
+
+def test_games(snap_compare, make_app) -> None:
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=keys("g"))
+
+
+def test_game_overview(snap_compare, make_app) -> None:
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=keys("enter"))
+
+
+def test_game_timeline(snap_compare, make_app) -> None:
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=keys("enter", "5"))
+
+
+def test_game_heatmap(snap_compare, make_app) -> None:
+    # The second newest game carries position data.
+    assert snap_compare(make_app(), terminal_size=SIZE,
+                        run_before=keys("down", "enter", "6"))
+
+
+def test_game_without_heatmap(snap_compare, make_app) -> None:
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=keys("enter", "6"))
+
+
+def test_trends(snap_compare, make_app) -> None:
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=keys("t"))
+
+
+def test_compare(snap_compare, make_app) -> None:
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=keys("c"))
+
+
+def test_identity_not_configured(snap_compare, make_app) -> None:
+    assert snap_compare(make_app(identity=Identity()), terminal_size=SIZE, run_before=keys())
+
+
+def test_empty_library(snap_compare, make_app, tmp_path: Path) -> None:
+    app = make_app(path=tmp_path / "missing.sqlite3")
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys())
+
+
+@pytest.fixture(scope="module")
+def small_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("small") / "library.sqlite3"
+    with open_library(path) as lib:
+        fill(lib, 3)
+    return path
+
+
+def test_games_wide(snap_compare, make_app, small_library: Path) -> None:
+    """100x30: the layout grows, nothing is cut."""
+    app = make_app(path=small_library)
+    assert snap_compare(app, terminal_size=(100, 30), run_before=keys("g"))
