@@ -109,12 +109,12 @@ class Settings(BaseSettings):
     anthropic_timeout_seconds: float = 600.0
     # Models clients may ask for; each must have an entry in coach_prices.
     coach_models: list[str] = Field(
-        default_factory=lambda: ["claude-sonnet-4-5", "claude-haiku-4-5"]
+        default_factory=lambda: ["claude-sonnet-4-6", "claude-haiku-4-5"]
     )
     # US$ per million tokens (= cost units per token; 1 cost unit = US$0.000001).
     coach_prices: dict[str, dict[str, float]] = Field(
         default_factory=lambda: {
-            "claude-sonnet-4-5": {
+            "claude-sonnet-4-6": {
                 "input": 3.0,
                 "output": 15.0,
                 "cache_write": 3.75,
