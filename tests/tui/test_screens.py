@@ -9,11 +9,11 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable, Input, Select, SelectionList, Static, TabbedContent
 
-from rlcoach.tui.screens.compare import CompareScreen
-from rlcoach.tui.screens.game import GameScreen
-from rlcoach.tui.screens.games import GamesScreen
-from rlcoach.tui.screens.home import HomeScreen
-from rlcoach.tui.screens.trends import TrendsScreen
+from rlcoach.tui.screens.compare import CompareView
+from rlcoach.tui.screens.game import GameView
+from rlcoach.tui.screens.games import GamesView
+from rlcoach.tui.screens.home import HomeView
+from rlcoach.tui.screens.trends import TrendsView
 from rlcoach.tui.widgets.chart import TrendChart
 from rlcoach.tui.widgets.heatmap import FieldHeatmap
 from rlcoach.tui.widgets.timeline import Timeline
@@ -31,16 +31,16 @@ async def test_home_shows_recent_games_session_and_form(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert isinstance(app.screen, HomeScreen)
-        recent = app.screen.query_one("#recent", DataTable)
+        assert isinstance(app.view, HomeView)
+        recent = app.view.query_one("#recent", DataTable)
         assert recent.row_count == 30  # RECENT_ON_HOME of the 40 games
         # Newest first: the newest game (id 40) was 20 minutes before NOW.
         first = recent.get_row_at(0)
         assert str(first[0]).startswith("today 20:40")
-        assert "Win rate" in text_of(app.screen.query_one("#winrate", Static))
-        session = text_of(app.screen.query_one("#session", Static))
+        assert "Win rate" in text_of(app.view.query_one("#winrate", Static))
+        session = text_of(app.view.query_one("#session", Static))
         assert "now" in session and "6 games" in session
-        assert len(text_of(app.screen.query_one("#form", Static))) > len("Form ")
+        assert len(text_of(app.view.query_one("#form", Static))) > len("Form ")
 
 
 async def test_games_filters_sort_and_open(make_app) -> None:
@@ -48,8 +48,8 @@ async def test_games_filters_sort_and_open(make_app) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("g")
         await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, GamesScreen)
+        screen = app.view
+        assert isinstance(screen, GamesView)
         table = screen.query_one("#games", DataTable)
         assert table.row_count == 40
         assert table.has_focus  # letters must reach bindings, not the search box
@@ -96,7 +96,7 @@ async def test_games_filters_sort_and_open(make_app) -> None:
         table.focus()
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, GameScreen)
+        assert isinstance(app.view, GameView)
 
 
 async def test_game_tabs_timeline_and_heatmap(make_app) -> None:
@@ -105,8 +105,8 @@ async def test_game_tabs_timeline_and_heatmap(make_app) -> None:
         await settle(pilot)
         await pilot.press("enter")  # the newest game (index 39: no heatmap)
         await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, GameScreen)
+        screen = app.view
+        assert isinstance(screen, GameView)
         assert screen.query_one("#board-blue", DataTable).row_count >= 1
         assert screen.query_one("#board-orange", DataTable).row_count >= 1
         tabs = screen.query_one(TabbedContent)
@@ -128,13 +128,13 @@ async def test_game_tabs_timeline_and_heatmap(make_app) -> None:
         assert "No position data in this report" in str(field.render())
         await pilot.press("escape")
         await settle(pilot)
-        assert isinstance(app.screen, HomeScreen)
+        assert isinstance(app.view, HomeView)
         # The next game down has a heatmap (every other factory game does).
         await pilot.press("down", "enter")
         await settle(pilot)
         await pilot.press("6")
         await pilot.pause()
-        field = app.screen.query_one(FieldHeatmap)
+        field = app.view.query_one(FieldHeatmap)
         assert field.grid is not None
         assert any(ch in str(field.render()) for ch in "▓█")
 
@@ -144,8 +144,8 @@ async def test_trends_charts_chosen_metrics(make_app) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("t")
         await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, TrendsScreen)
+        screen = app.view
+        assert isinstance(screen, TrendsView)
         chart = screen.query_one("#chart-0", TrendChart)
         assert len(chart.values) == 40
         title = text_of(screen.query_one("#chart-title-0", Static))
@@ -158,9 +158,16 @@ async def test_trends_charts_chosen_metrics(make_app) -> None:
         await settle(pilot)
         assert screen.chosen == ["boost.bpm", "movement.avg_speed", "demo.inflicted"]
         assert "core.score" not in metrics.selected
-        screen.query_one("#t-playlist", Select).value = "ranked-duel"
+        await pilot.press("p")  # the most played playlist
         await settle(pilot)
-        assert 0 < len(screen.query_one("#chart-0", TrendChart).values) < 40
+        playlist = screen.cycles["playlist"].value
+        assert playlist is not None
+        n = len(screen.query_one("#chart-0", TrendChart).values)
+        assert 0 < n < 40
+        assert playlist in str(screen.query_one("#t-scope", Static).render())
+        await pilot.press("l")  # last 200 -> last 1000: all 40 here, same n
+        await settle(pilot)
+        assert len(screen.query_one("#chart-0", TrendChart).values) == n
 
 
 async def test_compare_shows_lobby_rank_means_and_source(make_app) -> None:
@@ -168,8 +175,8 @@ async def test_compare_shows_lobby_rank_means_and_source(make_app) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("c")
         await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, CompareScreen)
+        screen = app.view
+        assert isinstance(screen, CompareView)
         table = screen.query_one("#compare", DataTable)
         assert table.row_count == 36  # every mapped rank stat
         caveat = text_of(screen.query_one("#caveat", Static))
@@ -177,6 +184,10 @@ async def test_compare_shows_lobby_rank_means_and_source(make_app) -> None:
         before = screen.tier
         await pilot.press("left_square_bracket")
         assert screen.tier != before or before == 1
+        await pilot.press("p")
+        await settle(pilot)
+        assert screen.playlist.value is not None
+        assert 0 < screen._data.games < 40
         row = table.get_row("boost.bpm")
         assert str(row[0]) == "BPM" and str(row[1]) not in ("", "–")
 
@@ -202,20 +213,20 @@ async def test_theme_toggle_by_key_and_palette(make_app) -> None:
         await pilot.pause(0.3)
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, CompareScreen)
+        assert isinstance(app.view, CompareView)
 
 
 async def test_screens_keep_data_when_switching(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        home = app.screen
+        home = app.view
         first = home.loaded_at
         await pilot.press("g")
         await settle(pilot)
         await pilot.press("h")
         await settle(pilot)
-        assert app.screen is home and home.loaded_at == first  # no re-query
+        assert app.view is home and home.loaded_at == first  # no re-query
         await pilot.press("r")  # reload reads again
         await settle(pilot)
         assert home.loaded_at != first

@@ -14,9 +14,9 @@ Design:
   written here in SQL (``win_counts``, ``lobby_means``) because the API's
   Python-side versions walk every value row, which costs hundreds of
   milliseconds on a 2,000-game library; a test checks they agree with it.
-* Answers are memoized per ``generation`` so the prefetch the app starts
-  after Home appears makes the first visit to each screen a repaint;
-  ``invalidate`` (the Reload command) bumps the generation and clears them.
+* Answers are memoized per ``generation``, so going back to a game or a
+  filter already seen costs no query; ``invalidate`` (the Reload command)
+  bumps the generation and clears them.
 """
 
 from __future__ import annotations
@@ -38,11 +38,11 @@ from rlcoach.library.filters import GameFilter, apply_filter, base_games, me_con
 from rlcoach.library.schema import games, metric_values, players
 from rlcoach.report.registry import BY_QUALIFIED
 from rlcoach.tui.heatmaps import player_heatmap
-from rlcoach.tui.models import ROW_STATS, CompareData, GameView, HomeData, Status
+from rlcoach.tui.models import ROW_STATS, CompareData, GameData, HomeData, Status
 
 T = TypeVar("T")
 RECENT_ON_HOME = 30  # rows fetched for Home: the table shows what fits, the form uses 20
-GAMES_PAGE = 200  # rows per page of the Games table; more load as the cursor nears the end
+GAMES_PAGE = 100  # rows per page of the Games table; more load as the cursor nears the end
 LONGEST_SESSION = timedelta(hours=24)  # how far back the current session is looked for
 
 
@@ -108,16 +108,6 @@ class DashboardData:
         return Status(stats.games, stats.my_games, configured, suggestions,
                       config_path=str(self.config_path))
 
-    def prefetch(self, now: datetime) -> None:
-        """Compute every screen's default view (run in a worker after Home shows)."""
-        from rlcoach.tui.screens.compare import compared_metrics
-        from rlcoach.tui.screens.trends import DEFAULT_LAST, DEFAULT_METRICS, DEFAULT_WINDOW
-
-        self.playlists()
-        self.games(GameFilter())
-        self.trends(list(DEFAULT_METRICS), None, DEFAULT_WINDOW, DEFAULT_LAST)
-        self.compare(compared_metrics(), None)
-
     # -- one bundle per screen ---------------------------------------------
 
     def home(self, now: datetime) -> HomeData:
@@ -172,15 +162,15 @@ class DashboardData:
         lib = self.library()
         return self._cached(("playlists",), lambda: q.playlists(lib) if lib else [])
 
-    def game(self, game_id: int) -> GameView:
+    def game(self, game_id: int) -> GameData:
         return self._cached(("game", game_id), lambda: self._game(game_id))
 
-    def _game(self, game_id: int) -> GameView:
+    def _game(self, game_id: int) -> GameData:
         lib = self._lib()
         detail = q.game_detail(lib, game_id, identity=self.identity)
         grid, note = player_heatmap(detail)
         notable = q.notable_stats(lib, game_id, n=4, identity=self.identity)
-        return GameView(detail=detail, heatmap=grid, heatmap_note=note, notable=tuple(notable))
+        return GameData(detail=detail, heatmap=grid, heatmap_note=note, notable=tuple(notable))
 
     def trends(self, metrics: list[str], playlist: str | None, window: int,
                last: int | None) -> tuple[Status, list[q.TrendSeries]]:

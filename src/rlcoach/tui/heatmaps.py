@@ -43,13 +43,30 @@ def player_heatmap(detail: GameDetail) -> tuple[list[list[float]] | None, str]:
     return grid, "Share of your time in each part of the field."
 
 
+GRID_KEYS = ("cells", "grid", "shares", "values", "counts")
+
+
 def to_screen_grid(heat: dict[str, Any]) -> list[list[float]]:
     """Report heatmap -> rows across the field's width, columns along its length.
 
-    The report stores ``cells[i][j]`` with ``i`` along the field's length
-    (y, blue goal first) and ``j`` across its width (x), so the screen grid
-    is its transpose.
+    Reads a 2-D list under one of ``GRID_KEYS`` (or a flat one with
+    ``x_bins``/``y_bins``). The contract says "a coarse grid of time shares"
+    without fixing the axis order yet, so: ``axes: ["y", "x"]`` (or
+    ``["x", "y"]``) is obeyed when present; otherwise the axis with more bins
+    is taken as the length (the field is 10,240 uu long and 8,192 wide), and
+    on a tie the outer index runs along the length. Index 0 of the length is
+    the blue goal (negative y), which the widget draws on the left.
     """
-    cells = heat["cells"]
-    length, width = len(cells), len(cells[0])
-    return [[float(cells[i][j]) for i in range(length)] for j in range(width)]
+    grid = next((heat[k] for k in GRID_KEYS if k in heat), None)
+    if grid is None:
+        raise KeyError("no grid")
+    if grid and not isinstance(grid[0], list):  # flat, row-major over y then x
+        nx, ny = int(heat["x_bins"]), int(heat["y_bins"])
+        grid = [grid[i * nx:(i + 1) * nx] for i in range(ny)]
+        heat = {**heat, "axes": ["y", "x"]}
+    outer, inner = len(grid), len(grid[0])
+    axes = heat.get("axes")
+    outer_is_length = axes[0] == "y" if axes else outer >= inner
+    if outer_is_length:
+        return [[float(grid[i][j]) for i in range(outer)] for j in range(inner)]
+    return [[float(v) for v in row] for row in grid]

@@ -79,7 +79,7 @@ class HomeData:
 
 
 @dataclass(frozen=True)
-class GameView:
+class GameData:
     detail: GameDetail
     heatmap: list[list[float]] | None  # screen-oriented grid for the user, or None
     heatmap_note: str  # what the heatmap shows, or why there is none

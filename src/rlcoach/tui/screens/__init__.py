@@ -1,1 +1,1 @@
-"""Dashboard screens; ``base.DataScreen`` holds the worker pattern they share."""
+"""Dashboard views and the screen that holds them; ``base.DataView`` is the load pattern."""

@@ -15,17 +15,15 @@ from collections import Counter
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
-from textual.widgets import DataTable, Select, Static
+from textual.widgets import DataTable, Static
 
 from rlcoach.report.registry import BY_QUALIFIED, METRICS
 from rlcoach.tui import format as fmt
 from rlcoach.tui.models import CompareData
 from rlcoach.tui.ranks import load_rank_means
-from rlcoach.tui.screens.base import DataScreen, Notice
+from rlcoach.tui.screens.base import Cycle, DataView, Notice, playlist_options
 
 LAST_GAMES = 200
 SHORT_TIER = {"Platinum": "Plat", "Champion": "Champ", "Grand Champion": "GC"}
@@ -37,47 +35,43 @@ def compared_metrics() -> list[str]:
     return [m.qualified for m in METRICS if m.qualified in ranks.stats]
 
 
-class CompareScreen(DataScreen):
-    AUTO_FOCUS = "#compare"  # letter keys must reach the bindings, not an Input
+class CompareView(DataView):
+    LABEL = "Compare"
+    FOCUS = "#compare"  # letter keys must reach the bindings, not an Input
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("right_square_bracket", "tier(1)", "Rank +"),
         Binding("left_square_bracket", "tier(-1)", "Rank -"),
+        Binding("p", "playlist", "Playlist"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id)
         self.ranks = load_rank_means()
         self.tiers = [t for t in self.ranks.tiers if t != 999] + [999]
         self.tier: int | None = None  # None until data picks the closest one
         self._data: CompareData | None = None
+        self.playlist = Cycle(playlist_options([]))
+        self._playlists_loaded = False
 
     def compose(self) -> ComposeResult:
-        yield from self.compose_header()
-        with Horizontal(classes="filters"):
-            yield Select([], prompt="Any playlist", id="c-playlist", compact=True)
-            yield Static(id="compare-scope", classes="status")
+        yield Static(id="compare-scope", classes="status")
         yield Notice(id="notice", markup=False)
         yield DataTable(id="compare", cursor_type="row", zebra_stripes=True)
         yield Static(id="caveat", classes="caveat")
-        yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        self.title = "Compare"
-        self._playlists_loaded = False
         self.query_one("#caveat", Static).update(
             f"{self.ranks.caveat} † per-game total: grows with match length and team size. "
             "Lobby: everyone else in your games (bots excluded)."
         )
 
     def reload(self) -> None:
-        value = self.query_one("#c-playlist", Select).value
-        self._playlist = value if isinstance(value, str) else None
+        self._playlist = self.playlist.value  # read on the UI thread, used by the worker
         super().reload()
 
-    @on(Select.Changed)
-    def _filter(self) -> None:
-        if self.loaded_at is not None:
-            self.reload()
+    def action_playlist(self) -> None:
+        self.playlist.step()
+        self.reload()
 
     def fetch(self) -> tuple:
         data = self.dash.data
@@ -88,9 +82,7 @@ class CompareScreen(DataScreen):
         data, playlists = result
         if playlists is not None:
             self._playlists_loaded = True
-            select = self.query_one("#c-playlist", Select)
-            with select.prevent(Select.Changed):
-                select.set_options([(f"{p} ({n})", p) for p, n in playlists])
+            self.playlist.set_options(playlist_options(playlists))
         self._data = data
         problem = data.status.problem
         self.query_one(Notice).say(problem)
@@ -122,8 +114,7 @@ class CompareScreen(DataScreen):
         scope = f"your last {data.games} games" if data.games >= LAST_GAMES else \
             f"your {data.games} games"
         self.query_one("#compare-scope", Static).update(
-            f"{scope}{' in ' + data.playlist if data.playlist else ''} · rank column: "
-            f"{tier_name} ([ ] to change)")
+            f"{scope} · {self.playlist.label} · rank column: {tier_name}")
         table = self.query_one("#compare", DataTable)
         cursor = table.cursor_row
         table.clear(columns=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -19,8 +20,8 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from rlcoach.report.registry import BY_QUALIFIED, metrics_in
 from rlcoach.tui import format as fmt
-from rlcoach.tui.models import GameView
-from rlcoach.tui.screens.base import DataScreen, Notice
+from rlcoach.tui.models import GameData
+from rlcoach.tui.screens.base import DataView, Notice
 from rlcoach.tui.widgets.heatmap import FieldHeatmap
 from rlcoach.tui.widgets.timeline import TEAM_COLOURS, Lane, Mark, Timeline
 
@@ -31,22 +32,26 @@ SCOREBOARD = {"core.score": "Score", "core.goals": "Goals", "core.assists": "Ass
               "boost.bpm": "BPM"}
 
 
-class GameScreen(DataScreen):
-    AUTO_FOCUS = "#game-tabs Tabs"  # letter keys must reach the bindings, not an Input
+class GameView(DataView):
+    LABEL = "Game"
+    FOCUS = "#game-tabs Tabs"  # letter keys must reach the bindings, not an Input
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back"),
+        Binding("escape", "back", "Back"),
         Binding("right_square_bracket", "tab(1)", "Tab"),
         Binding("left_square_bracket", "tab(-1)", "Prev tab", show=False),
         *(Binding(str(i + 1), f"show_tab('{tab}')", label, show=False)
           for i, (tab, label) in enumerate(TABS)),
     ]
 
-    def __init__(self, game_id: int) -> None:
-        super().__init__()
-        self.game_id = game_id
+    LOAD_ON_MOUNT = False  # nothing to show until a game is opened
+    FOCUS = "#game-tabs Tabs"  # left/right move between tabs
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id)
+        self.game_id: int | None = None
+        self._view: GameData | None = None
 
     def compose(self) -> ComposeResult:
-        yield from self.compose_header()
         yield Static(id="game-title", classes="status")
         yield Notice(id="notice", markup=False)
         with TabbedContent(id="game-tabs"):
@@ -65,16 +70,20 @@ class GameScreen(DataScreen):
             with TabPane("Heatmap", id="heatmap"):
                 yield Static(id="heatmap-note", classes="status")
                 yield FieldHeatmap(id="field")
-        yield from self.compose_footer()
 
-    def on_mount(self) -> None:
-        self.title = "Game"
-        self.reload()  # a pushed screen is new: always load
+    def open(self, game_id: int) -> None:
+        self.game_id = game_id
+        self.loaded_at = None
+        self._view = None  # tabs shown before the data arrives stay as they are
+        self.query_one("#game-title", Static).update(f"Loading game {game_id}…")
+        self.query_one(TabbedContent).active = "overview"
+        self.reload()
 
-    def on_screen_resume(self) -> None:
-        pass  # the game's data does not change under us; mount already loaded it
+    async def action_back(self) -> None:
+        await self.dash.main.back()
 
-    def fetch(self) -> GameView:
+    def fetch(self) -> GameData:
+        assert self.game_id is not None
         return self.dash.data.game(self.game_id)
 
     def action_tab(self, step: int) -> None:
@@ -86,7 +95,7 @@ class GameScreen(DataScreen):
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
 
-    def show(self, view: GameView) -> None:
+    def show(self, view: GameData) -> None:
         detail = view.detail
         g = detail.game
         me = next((p for p in detail.players if p.is_me), None)
@@ -99,16 +108,41 @@ class GameScreen(DataScreen):
             ("" if me else "  (you are not in this game)", "dim"),
         )
         self.query_one("#game-title", Static).update(title)
-        self.title = f"Game {g.game_id}"
+        self.screen.title = f"Game {g.game_id}"
+        self._view = view
+        self._filled: set[str] = set()
+        self._fill(self.query_one(TabbedContent).active)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        if self._view is not None and event.pane.id:
+            self._fill(event.pane.id)
+
+    def _fill(self, tab: str) -> None:
+        """Fill one tab from the loaded game, the first time it is shown.
+
+        Filling all seven tables up front doubled the time to open a game;
+        most visits look at one or two tabs.
+        """
+        if tab in self._filled or self._view is None:
+            return
+        self._filled.add(tab)
+        view, detail = self._view, self._view.detail
         players = sorted(detail.players, key=lambda p: (p.team != "blue", -p.stats.get(
             "core.score", 0)))
-        for team in ("blue", "orange"):
-            self._scoreboard(self.query_one(f"#board-{team}", DataTable),
-                             [p for p in players if p.team == team])
-        self._notable(view)
-        for group in ("boost", "movement", "positioning"):
-            self._group_table(self.query_one(f"#group-{group}", DataTable), group, players)
-        self._timeline(detail.report, g.duration or 0.0)
+        if tab == "overview":
+            for team in ("blue", "orange"):
+                self._scoreboard(self.query_one(f"#board-{team}", DataTable),
+                                 [p for p in players if p.team == team])
+            self._notable(view)
+        elif tab in ("boost", "movement", "positioning"):
+            self._group_table(self.query_one(f"#group-{tab}", DataTable), tab, players)
+        elif tab == "timeline":
+            self._timeline(detail.report, detail.game.duration or 0.0)
+        elif tab == "heatmap":
+            self._heatmap(view)
+
+    def _heatmap(self, view: GameData) -> None:
         note = self.query_one("#heatmap-note", Static)
         note.update(view.heatmap_note)
         note.display = view.heatmap is not None  # else the field itself says why
@@ -130,7 +164,7 @@ class GameScreen(DataScreen):
                 row.append(Text(fmt.value(BY_QUALIFIED[key], p.stats.get(key)), justify="right"))
             table.add_row(*row)
 
-    def _notable(self, view: GameView) -> None:
+    def _notable(self, view: GameData) -> None:
         text = Text("Stood out against your recent games", style="bold")
         if not view.notable:
             text.append("\n  nothing yet: it needs a few earlier games of yours", "dim")
@@ -166,8 +200,7 @@ class GameScreen(DataScreen):
             Lane("Goals", "●", tuple(Mark(e["time"], e.get("team")) for e in goals)),
             Lane("Demos", "✕", tuple(Mark(e["time"], who.get(e.get("attacker"), ("", None))[1])
                                      for e in demos)),
-            Lane("Kickoffs", "▲", tuple(
-                Mark(e["time"], who.get(e.get("first_touch"), ("", None))[1]) for e in kickoffs)),
+            Lane("Kickoffs", "▲", tuple(Mark(e["time"], _kickoff_team(e, who)) for e in kickoffs)),
         ]
         self.query_one(Timeline).set_data(duration, lanes)
         rows: list[tuple[float, str, str | None, str]] = []
@@ -182,6 +215,7 @@ class GameScreen(DataScreen):
                          f"{attacker} → {who.get(e.get('victim'), ('?', None))[0]}"))
         for e in kickoffs:
             name, team = who.get(e.get("first_touch"), ("nobody", None))
+            team = _kickoff_team(e, who)
             rows.append((e["time"], "Kickoff", team, f"first touch: {name}"
                          + ("  (goal within 5 s)" if e.get("goal_within_5s") else "")))
         table = self.query_one("#events", DataTable)
@@ -192,3 +226,8 @@ class GameScreen(DataScreen):
             table.add_row(fmt.clock(t), kind, Text(team or "–", style=colour), detail)
         if not rows:
             table.add_row("–", "No goals, demolitions or kickoffs recorded.", "", "")
+
+
+def _kickoff_team(event: dict, who: dict) -> str | None:
+    """The team that touched first: stated by newer reports, else via the player."""
+    return event.get("first_touch_team") or who.get(event.get("first_touch"), ("", None))[1]

@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Input, Select, Static
 
 from rlcoach.library.filters import GameFilter
 from rlcoach.tui.models import Status
-from rlcoach.tui.screens.base import DataScreen, Notice
+from rlcoach.tui.screens.base import DataView, Notice
 from rlcoach.tui.widgets.tables import SORT_KEYS, add_game_rows, game_columns
 
 RESULTS = [("Wins", "win"), ("Losses", "loss")]
@@ -32,8 +32,9 @@ def parse_day(text: str) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-class GamesScreen(DataScreen):
-    AUTO_FOCUS = "#games"  # letter keys must reach the bindings, not an Input
+class GamesView(DataView):
+    LABEL = "Games"
+    FOCUS = "#games"  # letter keys must reach the bindings, not an Input
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search"),
         Binding("s", "sort_next", "Sort"),
@@ -42,8 +43,8 @@ class GamesScreen(DataScreen):
         Binding("escape", "focus_table", "Table", show=False),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id)
         self.sort = "date"
         self.descending = True
         self._playlists_loaded = False
@@ -52,7 +53,6 @@ class GamesScreen(DataScreen):
         self._filter = GameFilter()
 
     def compose(self) -> ComposeResult:
-        yield from self.compose_header()
         with Horizontal(classes="filters"):
             yield Input(placeholder="/ search map, player…", id="f-text", compact=True)
             yield Select([], prompt="Any playlist", id="f-playlist", compact=True)
@@ -64,10 +64,8 @@ class GamesScreen(DataScreen):
         yield Static(id="games-status", classes="status", markup=False)
         yield Notice(id="notice", markup=False)
         yield DataTable(id="games", cursor_type="row", zebra_stripes=True)
-        yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        self.title = "Games"
         game_columns(self.query_one("#games", DataTable))
 
     # -- filters --------------------------------------------------------------
@@ -195,9 +193,9 @@ class GamesScreen(DataScreen):
             self._load_more()
 
     @on(DataTable.RowSelected)
-    def _open(self, event: DataTable.RowSelected) -> None:
+    async def _open(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
-            self.dash.open_game(int(event.row_key.value))
+            await self.dash.open_game(int(event.row_key.value))
 
     @on(Input.Submitted)
     def _submitted(self) -> None:

@@ -7,29 +7,23 @@ the most recent games (Enter opens one). One worker call loads all of it.
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Sparkline, Static
 
 from rlcoach.report.registry import BY_QUALIFIED
 from rlcoach.tui import format as fmt
 from rlcoach.tui.models import ROW_STATS, HomeData
-from rlcoach.tui.screens.base import DataScreen, Notice
+from rlcoach.tui.screens.base import DataView, Notice
 from rlcoach.tui.widgets.tables import add_game_rows, game_columns
 
 
-class HomeScreen(DataScreen):
-    AUTO_FOCUS = "#recent"  # letter keys must reach the bindings, not an Input
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open_game", "Open", show=False),
-    ]
+class HomeView(DataView):
+    LABEL = "Home"
+    FOCUS = "#recent"  # letter keys must reach the bindings, not an Input
 
     def compose(self) -> ComposeResult:
-        yield from self.compose_header()
         yield Notice(id="notice", markup=False)
         with Vertical(id="home-body"):
             with Horizontal(id="home-summary"):
@@ -40,10 +34,8 @@ class HomeScreen(DataScreen):
                 yield Sparkline([], id="form-spark")
             yield Static(id="averages", classes="label")
             yield DataTable(id="recent", cursor_type="row", zebra_stripes=True)
-        yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        self.title = "Home"
         game_columns(self.query_one("#recent", DataTable))
 
     def fetch(self) -> HomeData:
@@ -51,8 +43,6 @@ class HomeScreen(DataScreen):
 
     def show(self, data: HomeData) -> None:
         problem = data.status.problem
-        if not problem:
-            self.dash.start_prefetch()
         self.query_one(Notice).say(problem)
         self.query_one("#home-body").display = problem is None
         if problem:
@@ -93,12 +83,6 @@ class HomeScreen(DataScreen):
         table.clear()
         add_game_rows(table, data.recent, now)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    async def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
-            self.dash.open_game(int(event.row_key.value))
-
-    def action_open_game(self) -> None:
-        table = self.query_one("#recent", DataTable)
-        if table.row_count:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-            self.dash.open_game(int(key.value))  # type: ignore[arg-type]
+            await self.dash.open_game(int(event.row_key.value))

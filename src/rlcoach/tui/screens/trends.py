@@ -16,38 +16,47 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Select, SelectionList, Static
+from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from rlcoach.library.queries import TrendSeries
 from rlcoach.report.registry import BY_QUALIFIED, METRICS
 from rlcoach.tui import format as fmt
-from rlcoach.tui.screens.base import DataScreen, Notice
+from rlcoach.tui.screens.base import Cycle, DataView, Notice, playlist_options
 from rlcoach.tui.widgets.chart import TrendChart
 
 MAX_CHARTS = 3
 DEFAULT_METRICS = ("core.score", "boost.bpm")
 DEFAULT_WINDOW = 10
 DEFAULT_LAST = 200
-WINDOWS = [("5-game avg", 5), ("10-game avg", 10), ("20-game avg", 20), ("50-game avg", 50)]
-LASTS = [("last 50", 50), ("last 200", 200), ("last 1000", 1000), ("all games", 0)]
+WINDOWS = [(f"{n}-game avg", n) for n in (5, 10, 20, 50)]
+LASTS = [("last 50", 50), ("last 200", 200), ("last 1000", 1000), ("all games", None)]
 DIRECTION = {"higher": "↑ better", "lower": "↓ better", "neutral": "neutral"}
 GROUP_TAG = {"core": "core", "boost": "bst ", "movement": "move", "positioning": "pos ",
              "demo": "demo"}
 
 
-class TrendsScreen(DataScreen):
-    AUTO_FOCUS = "#metric-list"  # letter keys must reach the bindings, not an Input
+class TrendsView(DataView):
+    LABEL = "Trends"
+    FOCUS = "#metric-list"  # letter keys must reach the bindings, not an Input
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("m", "focus_metrics", "Metrics"),
+        Binding("m", "focus_metrics", "Metrics", show=False),
+        Binding("p", "cycle('playlist')", "Playlist"),
+        Binding("w", "cycle('window')", "Avg"),
+        Binding("l", "cycle('last')", "Range"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id)
         self.chosen: list[str] = list(DEFAULT_METRICS)
+        self._playlists_loaded = False
+        self.cycles = {
+            "playlist": Cycle(playlist_options([])),
+            "window": Cycle(WINDOWS, [n for _, n in WINDOWS].index(DEFAULT_WINDOW)),
+            "last": Cycle(LASTS, [n for _, n in LASTS].index(DEFAULT_LAST)),
+        }
 
     def compose(self) -> ComposeResult:
-        yield from self.compose_header()
         yield Notice(id="notice", markup=False)
         with Horizontal(id="trends-body"):
             yield SelectionList[str](
@@ -57,20 +66,10 @@ class TrendsScreen(DataScreen):
                 id="metric-list",
             )
             with Vertical(id="charts"):
-                with Horizontal(classes="filters"):
-                    yield Select([], prompt="Any playlist", id="t-playlist", compact=True)
-                    yield Select(WINDOWS, value=DEFAULT_WINDOW, allow_blank=False,
-                                 id="t-window", compact=True)
-                    yield Select(LASTS, value=DEFAULT_LAST, allow_blank=False, id="t-last",
-                                 compact=True)
+                yield Static(id="t-scope", classes="status")
                 for i in range(MAX_CHARTS):
                     yield Static(id=f"chart-title-{i}", classes="chart-title")
                     yield TrendChart(id=f"chart-{i}")
-        yield from self.compose_footer()
-
-    def on_mount(self) -> None:
-        self.title = "Trends"
-        self._playlists_loaded = False
 
     def action_focus_metrics(self) -> None:
         self.query_one("#metric-list").focus()
@@ -88,18 +87,17 @@ class TrendsScreen(DataScreen):
         self.chosen = kept
         self.reload()
 
-    @on(Select.Changed)
-    def _filter(self) -> None:
-        if self.loaded_at is not None:
-            self.reload()
+    def action_cycle(self, name: str) -> None:
+        self.cycles[name].step()
+        self.reload()
 
     def reload(self) -> None:
-        # Read widgets here, on the UI thread; the worker only sees plain values.
-        playlist = self.query_one("#t-playlist", Select).value
-        last = int(self.query_one("#t-last", Select).value)  # type: ignore[arg-type]
-        self._args = (list(self.chosen), playlist if isinstance(playlist, str) else None,
-                      int(self.query_one("#t-window", Select).value),  # type: ignore[arg-type]
-                      last or None)
+        # Read choices here, on the UI thread; the worker only sees plain values.
+        c = self.cycles
+        self._args = (list(self.chosen), c["playlist"].value, c["window"].value,
+                      c["last"].value)
+        self.query_one("#t-scope", Static).update(
+            f"{c['playlist'].label} · {c['last'].label} · {c['window'].label}")
         super().reload()
 
     def fetch(self) -> tuple:
@@ -113,9 +111,7 @@ class TrendsScreen(DataScreen):
         status, series, window, playlists = result
         if playlists is not None:
             self._playlists_loaded = True
-            select = self.query_one("#t-playlist", Select)
-            with select.prevent(Select.Changed):
-                select.set_options([(f"{p} ({n})", p) for p, n in playlists])
+            self.cycles["playlist"].set_options(playlist_options(playlists))
         self.query_one(Notice).say(status.problem)
         self.query_one("#trends-body").display = status.problem is None
         for i in range(MAX_CHARTS):

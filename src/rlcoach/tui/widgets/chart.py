@@ -97,6 +97,7 @@ class TrendChart(Widget):
         per_col = len(self.values) / len(runs)
         note = f"{len(self.values)} games"
         if per_col > 1.05:
-            note += f" (~{per_col:.0f}/column)"
-        text.append(" " * self.GUTTER + f"{note}, old → new · ━ {self.window}-game avg", "dim")
+            note += f", ~{per_col:.0f}/col"
+        text.append(" " * self.GUTTER + f"{note} · newest right · ━ {self.window}-game avg",
+                    "dim")
         return text

@@ -36,7 +36,7 @@ def game_columns(table: DataTable) -> None:
 
 def _playlist(row: GameRow) -> str:
     name = row.playlist_name or row.playlist or "?"
-    return name.replace("Ranked ", "R. ").replace("Casual ", "C. ")[:13]
+    return name.replace("Ranked ", "R. ").replace("Casual ", "C. ")[:11]
 
 
 def cells(row: GameRow, now: datetime) -> list[object]:
@@ -49,7 +49,7 @@ def cells(row: GameRow, now: datetime) -> list[object]:
         score += "*"
     out: list[object] = [
         fmt.when(row.played_at, now), Text(res, style=fmt.result_style(res)), score,
-        _playlist(row), (row.map_name or "?")[:14],
+        _playlist(row), (row.map_name or "?")[:13],
     ]
     for key in ROW_STATS:
         v = row.my_stats.get(key)

@@ -1,0 +1,93 @@
+"""The one screen: header, the views in a ContentSwitcher, footer.
+
+Only the starting view is composed with the screen, so the first paint
+waits for nothing else; the other views are added (hidden) right after that
+paint and load their data in the background. From then on a switch is a
+``ContentSwitcher.current`` change. The Game view remembers which view
+opened it so Escape goes back there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Header
+
+from rlcoach.tui.screens.base import DataView
+from rlcoach.tui.screens.compare import CompareView
+from rlcoach.tui.screens.game import GameView
+from rlcoach.tui.screens.games import GamesView
+from rlcoach.tui.screens.home import HomeView
+from rlcoach.tui.screens.trends import TrendsView
+
+VIEWS: dict[str, type[DataView]] = {
+    "home": HomeView, "games": GamesView, "trends": TrendsView, "compare": CompareView,
+    "game": GameView,
+}
+
+
+class MainScreen(Screen[None]):
+    def __init__(self, start: str = "home") -> None:
+        super().__init__()
+        self.start = start
+        self.previous = start  # where Escape on the Game view returns to
+        self._mount_lock = asyncio.Lock()
+        self._rest_requested = False
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="⚽")
+        with ContentSwitcher(initial=self.start, id="views"):
+            yield VIEWS[self.start](id=self.start)
+        yield Footer(compact=True)  # 80 columns must show every key
+
+    def on_mount(self) -> None:
+        self._titled(self.start)
+        self.call_after_refresh(self.view.activated)
+
+    def on_data_view_loaded(self, message: DataView.Loaded) -> None:
+        # The rest mount only once the first view has data on screen: mounted
+        # earlier, their loads would compete with it (one GIL, one database).
+        if message.view.id == self.start and not self._rest_requested:
+            self._rest_requested = True
+            self.call_after_refresh(self._mount_the_rest)
+
+    async def _mount_the_rest(self) -> None:
+        # Called from the first load and from early key presses: one at a time,
+        # or two callers would both mount the same view.
+        async with self._mount_lock:
+            switcher = self.query_one(ContentSwitcher)
+            for name, view in VIEWS.items():
+                if not switcher.query_children(f"#{name}"):
+                    await switcher.add_content(view(id=name))
+
+    @property
+    def current(self) -> str:
+        return self.query_one(ContentSwitcher).current or self.start
+
+    @property
+    def view(self) -> DataView:
+        return self.query_one(f"#{self.current}", DataView)
+
+    async def show_view(self, name: str) -> None:
+        if name == self.current:
+            return
+        await self._mount_the_rest()  # a key pressed before the first paint finished
+        if name == "game":
+            self.previous = self.current
+        self.query_one(ContentSwitcher).current = name
+        self._titled(name)
+        self.view.activated()
+        self.app.refresh_bindings()
+
+    async def open_game(self, game_id: int) -> None:
+        await self._mount_the_rest()
+        self.query_one("#game", GameView).open(game_id)
+        await self.show_view("game")
+
+    async def back(self) -> None:
+        await self.show_view(self.previous if self.previous != "game" else "home")
+
+    def _titled(self, name: str) -> None:
+        self.title = VIEWS[name].LABEL

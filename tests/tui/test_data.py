@@ -1,0 +1,115 @@
+"""The dashboard's data layer against a real library.
+
+The two aggregates written in SQL for speed must agree with the library's
+own Python implementations, and the "no library" / "no identity" states
+must explain themselves instead of failing.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from rlcoach.config import Identity
+from rlcoach.library import queries as q
+from rlcoach.library.db import open_library
+from rlcoach.library.store import FileInfo, add_report
+from rlcoach.tui.data import DashboardData
+from rlcoach.tui.models import EMPTY_HINT
+from rlcoach.tui.screens.compare import compared_metrics
+
+from .conftest import ME_IDENTITY
+from .factories import NOW, make_report
+
+
+@pytest.fixture
+def data(library_file: Path):  # type: ignore[no-untyped-def]
+    d = DashboardData(library_file, identity=ME_IDENTITY)
+    yield d
+    d.close()
+
+
+def close(a: float | None, b: float | None) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and abs(a - b) < 1e-9)
+
+
+@pytest.mark.parametrize(("last", "playlist"), [(10, None), (None, None), (None, "ranked-duel")])
+def test_lobby_means_agree_with_the_library(data: DashboardData, last, playlist) -> None:
+    metrics = compared_metrics()
+    mine = data.lobby_means(metrics, last=last, playlist=playlist)
+    flt = q.GameFilter(playlist=playlist) if playlist else None
+    theirs = q.lobby_comparison(data.library(), metrics, last=last, filters=flt,
+                                identity=ME_IDENTITY)
+    assert [m.metric for m in mine] == [t.metric for t in theirs]
+    for m, t in zip(mine, theirs, strict=True):
+        assert m.games == t.games > 0
+        for field in ("me", "teammates", "opponents", "lobby"):
+            assert close(getattr(m, field), getattr(t, field)), (m.metric, field)
+
+
+def test_win_counts_agree_with_the_library(data: DashboardData) -> None:
+    assert data.win_counts() == q.win_rate(data.library(), identity=ME_IDENTITY)
+    duel = data.win_counts("ranked-duel")
+    assert duel == q.win_rate(data.library(), filters=q.GameFilter(playlist="ranked-duel"),
+                              identity=ME_IDENTITY)
+    assert 0 < duel.games < 40
+
+
+def test_home_bundle(data: DashboardData) -> None:
+    home = data.home(NOW)
+    assert home.status.problem is None
+    assert home.overall.games == 40 and len(home.recent) == 30
+    assert len(home.form) == 20
+    assert home.session is not None and home.session.active and home.session.games == 6
+    assert set(home.averages) >= {"core.score", "boost.bpm"}
+
+
+def test_missing_library_is_empty_and_not_created(tmp_path: Path) -> None:
+    path = tmp_path / "nowhere" / "library.sqlite3"
+    d = DashboardData(path, identity=ME_IDENTITY)
+    status = d.status()
+    assert status.games == 0 and status.problem == EMPTY_HINT
+    assert "rlcoach ingest" in EMPTY_HINT
+    assert d.home(NOW).recent == ()
+    assert not path.exists()
+
+
+def test_no_identity_says_how_to_set_it(library_file: Path) -> None:
+    d = DashboardData(library_file, identity=Identity(),
+                      config_path=Path("/cfg/rlcoach.toml"))
+    problem = d.status().problem
+    assert problem is not None
+    assert "[identity]" in problem and "names = [" in problem and "platform_ids" in problem
+    assert "/cfg/rlcoach.toml" in problem
+    assert "Quantavious  steam:76561198000000001  in 40 games" in problem  # a suggestion
+    # Every screen's bundle degrades to the message instead of raising.
+    assert d.home(NOW).recent == ()
+    assert d.trends(["core.score"], None, 10, None)[1] == []
+    assert d.compare(compared_metrics(), None).rows == ()
+    d.close()
+
+
+def test_identity_matching_nobody(library_file: Path) -> None:
+    d = DashboardData(library_file, identity=Identity(names=("Nobody At All",)))
+    problem = d.status().problem
+    assert problem is not None and "None of the games" in problem
+    d.close()
+
+
+def test_reload_sees_new_games(library_file: Path, tmp_path: Path) -> None:
+    path = tmp_path / "copy.sqlite3"
+    shutil.copy(library_file, path)
+    d = DashboardData(path, identity=ME_IDENTITY)
+    assert d.home(NOW).overall.games == 40
+    with open_library(path) as lib:
+        report = make_report(999, date=NOW - timedelta(minutes=5))
+        add_report(lib, report, FileInfo("/replays/new.replay", 1, 0.0, "x" * 64))
+    assert d.home(NOW).overall.games == 40  # memoized until a reload
+    generation = d.generation
+    d.invalidate()
+    assert d.generation == generation + 1
+    assert d.home(NOW).overall.games == 41
+    d.close()
