@@ -65,7 +65,8 @@ def test_rank_means_name_registry_metrics_and_carry_their_limits() -> None:
 def test_committed_rank_file_is_what_the_script_generates() -> None:
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("gen", ROOT / "scripts" / "gen_rank_benchmarks.py")
+    script = ROOT / "scripts" / "gen_rank_benchmarks.py"
+    spec = importlib.util.spec_from_file_location("gen", script)
     assert spec and spec.loader
     gen = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(gen)
@@ -83,3 +84,26 @@ def test_heatmap_axis_rules() -> None:
     assert to_screen_grid(flat) == [[1.0, 3.0, 5.0], [2.0, 4.0, 6.0]]
     with pytest.raises(KeyError):
         to_screen_grid({"nothing": []})
+
+
+def test_timeline_from_report_names_teams_and_spans_every_event() -> None:
+    from rlcoach.tui.widgets.timeline import from_report
+
+    report = {
+        "replay": {"duration": 300.0},
+        "players": [{"key": "a", "name": "Ann", "team": "blue", "end_time": 310.0},
+                    {"key": "b", "name": "Bo", "team": "orange", "end_time": 310.0}],
+        "events": {
+            "goals": [{"time": 320.5, "team": "orange", "scorer": "b", "assister": None}],
+            "demolitions": [{"time": 50.0, "attacker": None, "victim": "a"}],
+            "kickoffs": [{"time": 5.0, "first_touch": "a", "goal_within_5s": False},
+                         {"time": 100.0, "first_touch": None, "first_touch_team": "orange"}],
+        },
+    }
+    span, lanes, rows = from_report(report)
+    assert span == 320.5  # a goal after ``duration`` still fits on the axis
+    assert [(r.kind, r.team) for r in rows] == [
+        ("Kickoff", "blue"), ("Demo", None), ("Kickoff", "orange"), ("Goal", "orange")]
+    assert rows[1].detail == "unknown → Ann"
+    assert rows[2].detail == "first touch: nobody"
+    assert [len(lane.marks) for lane in lanes] == [1, 1, 2]

@@ -99,7 +99,7 @@ class DashboardApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for view, label, _key, help_ in NAVIGATION:
             yield SystemCommand(f"Go to {label}", help_,
-                                lambda view=view: self.action_show(view))  # type: ignore[misc]
+                                lambda view=view: self.action_show(view))
         yield SystemCommand("Toggle dark/light theme", "Switch between the dark and light themes",
                             self.action_toggle_theme)
         yield SystemCommand("Reload data", "Read the library again (after an ingest)",

@@ -87,7 +87,7 @@ class DashboardData:
     def _cached(self, key: tuple, compute: Callable[[], T]) -> T:
         with self._lock:
             if key in self._memo:
-                return self._memo[key]  # type: ignore[no-any-return]
+                return self._memo[key]
             generation = self.generation
         value = compute()  # outside the lock: two screens may compute at once
         with self._lock:

@@ -23,7 +23,7 @@ from rlcoach.tui import format as fmt
 from rlcoach.tui.models import GameData
 from rlcoach.tui.screens.base import DataView, Notice
 from rlcoach.tui.widgets.heatmap import FieldHeatmap
-from rlcoach.tui.widgets.timeline import TEAM_COLOURS, Lane, Mark, Timeline
+from rlcoach.tui.widgets.timeline import TEAM_COLOURS, Timeline, from_report
 
 TABS = (("overview", "Overview"), ("boost", "Boost"), ("movement", "Movement"),
         ("positioning", "Positioning"), ("timeline", "Timeline"), ("heatmap", "Heatmap"))
@@ -100,9 +100,12 @@ class GameView(DataView):
         g = detail.game
         me = next((p for p in detail.players if p.is_me), None)
         res = {"win": "Win", "loss": "Loss"}.get(g.result or "", "")
+        # Your side first when you played, as in the games table; else blue first.
+        score = f"{g.my_score}-{g.their_score} ({g.my_team})" if g.my_team else \
+            f"{g.score['blue']}-{g.score['orange']}"
         title = Text.assemble(
             (f"{res} " if res else "", fmt.result_style(res[:1] or None)),
-            f"{g.score['blue']}-{g.score['orange']}{' OT' if g.overtime else ''}  ",
+            f"{score}{' OT' if g.overtime else ''}  ",
             (g.playlist_name or g.playlist or "?", "bold"), f"  {g.map_name or '?'}  ",
             f"{fmt.clock(g.duration)}  {g.played_at:%Y-%m-%d %H:%M}",
             ("" if me else "  (you are not in this game)", "dim"),
@@ -138,7 +141,7 @@ class GameView(DataView):
         elif tab in ("boost", "movement", "positioning"):
             self._group_table(self.query_one(f"#group-{tab}", DataTable), tab, players)
         elif tab == "timeline":
-            self._timeline(detail.report, detail.game.duration or 0.0)
+            self._timeline(detail.report)
         elif tab == "heatmap":
             self._heatmap(view)
 
@@ -190,44 +193,15 @@ class GameView(DataView):
                     for p in players]
             table.add_row(*row)
 
-    def _timeline(self, report: dict, duration: float) -> None:
-        events = report.get("events", {})
-        who = {p.get("key"): (p.get("name", "?"), p.get("team")) for p in report.get("players", [])}
-        goals = events.get("goals", [])
-        demos = events.get("demolitions", [])
-        kickoffs = events.get("kickoffs", [])
-        lanes = [
-            Lane("Goals", "●", tuple(Mark(e["time"], e.get("team")) for e in goals)),
-            Lane("Demos", "✕", tuple(Mark(e["time"], who.get(e.get("attacker"), ("", None))[1])
-                                     for e in demos)),
-            Lane("Kickoffs", "▲", tuple(Mark(e["time"], _kickoff_team(e, who)) for e in kickoffs)),
-        ]
-        self.query_one(Timeline).set_data(duration, lanes)
-        rows: list[tuple[float, str, str | None, str]] = []
-        for e in goals:
-            scorer = who.get(e.get("scorer"), ("?", None))[0]
-            assist = who.get(e.get("assister"), (None, None))[0]
-            rows.append((e["time"], "Goal", e.get("team"),
-                         scorer + (f" (assist {assist})" if assist else "")))
-        for e in demos:
-            attacker, team = who.get(e.get("attacker"), ("?", None))
-            rows.append((e["time"], "Demo", team,
-                         f"{attacker} → {who.get(e.get('victim'), ('?', None))[0]}"))
-        for e in kickoffs:
-            name, team = who.get(e.get("first_touch"), ("nobody", None))
-            team = _kickoff_team(e, who)
-            rows.append((e["time"], "Kickoff", team, f"first touch: {name}"
-                         + ("  (goal within 5 s)" if e.get("goal_within_5s") else "")))
+    def _timeline(self, report: dict) -> None:
+        span, lanes, rows = from_report(report)
+        self.query_one(Timeline).set_data(span, lanes)
         table = self.query_one("#events", DataTable)
         table.clear(columns=True)
         table.add_columns("Clock", "Event", "Team", "Detail")
-        for t, kind, team, detail in sorted(rows, key=lambda r: r[0]):
-            colour = TEAM_COLOURS.get(team or "", "")
-            table.add_row(fmt.clock(t), kind, Text(team or "–", style=colour), detail)
+        for row in rows:
+            colour = TEAM_COLOURS.get(row.team or "", "")
+            table.add_row(fmt.clock(row.time), row.kind, Text(row.team or "–", style=colour),
+                          row.detail)
         if not rows:
             table.add_row("–", "No goals, demolitions or kickoffs recorded.", "", "")
-
-
-def _kickoff_team(event: dict, who: dict) -> str | None:
-    """The team that touched first: stated by newer reports, else via the player."""
-    return event.get("first_touch_team") or who.get(event.get("first_touch"), ("", None))[1]

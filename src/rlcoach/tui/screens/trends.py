@@ -9,6 +9,7 @@ more about a metric than its line does.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
@@ -125,7 +126,7 @@ class TrendsView(DataView):
                 chart.set_data([p.value for p in series[i].points],
                                [None if p.result is None else p.result == "win"
                                 for p in series[i].points],
-                               window, fmt=lambda v, m=m: fmt.mean_value(m, v))
+                               window, fmt=partial(fmt.mean_value, m))
         if not series:
             title = self.query_one("#chart-title-0", Static)
             title.display = True

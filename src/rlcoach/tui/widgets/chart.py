@@ -8,7 +8,7 @@ majority within a column); the rolling average is the line through them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.text import Text
 from textual.widget import Widget
@@ -43,10 +43,10 @@ class TrendChart(Widget):
         self.values: list[float] = []
         self.wins: list[bool | None] = []
         self.window = 10
-        self.fmt = lambda v: f"{v:.1f}"
+        self.fmt: Callable[[float], str] = lambda v: f"{v:.1f}"
 
     def set_data(self, values: list[float], wins: list[bool | None], window: int,
-                 fmt=None) -> None:  # type: ignore[no-untyped-def]
+                 fmt: Callable[[float], str] | None = None) -> None:
         self.values, self.wins, self.window = values, wins, window
         if fmt is not None:
             self.fmt = fmt
@@ -61,9 +61,9 @@ class TrendChart(Widget):
         runs = bucket(len(self.values), width)
         col_vals = [sum(self.values[i] for i in r) / len(r) for r in runs]
         col_avg = [avg[r[-1]] for r in runs]
-        col_win = []
-        for r in runs:
-            known = [self.wins[i] for i in r if self.wins[i] is not None]
+        col_win: list[bool | None] = []
+        for run in runs:
+            known = [w for i in run if (w := self.wins[i]) is not None]
             col_win.append(None if not known else sum(known) * 2 >= len(known))
         lo = min(min(col_vals), min(col_avg))
         hi = max(max(col_vals), max(col_avg))
@@ -78,9 +78,10 @@ class TrendChart(Widget):
         for c, v in enumerate(col_avg):
             grid[row_of(v)][c] = ("━", f"bold {accent}")
         for c, v in enumerate(col_vals):
-            style = {True: "green", False: "red"}.get(col_win[c], "dim")  # type: ignore[call-overload]
-            r = row_of(v)
-            grid[r][c] = ("◆" if grid[r][c][0] == "━" else "•", style)
+            won = col_win[c]
+            style = "dim" if won is None else "green" if won else "red"
+            row = row_of(v)
+            grid[row][c] = ("◆" if grid[row][c][0] == "━" else "•", style)
         text = Text(no_wrap=True)
         for r, line in enumerate(grid):
             label = ""

@@ -9,6 +9,7 @@ widths lose nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual.widget import Widget
@@ -32,6 +33,57 @@ class Lane:
     marks: tuple[Mark, ...]
 
 
+@dataclass(frozen=True)
+class EventRow:
+    time: float
+    kind: str
+    team: str | None
+    detail: str
+
+
+def from_report(report: dict[str, Any]) -> tuple[float, list[Lane], list[EventRow]]:
+    """(clock span, lanes, rows in time order) from a report v1's events.
+
+    Event times count from the start of the recording, which may begin
+    before kickoff and end after ``duration``; the span covers every event
+    and every player's ``end_time`` so no marker falls off the end.
+    """
+    events = report.get("events", {})
+    players = report.get("players", [])
+    who = {p.get("key"): (p.get("name") or "?", p.get("team")) for p in players}
+
+    def name(key: str | None, missing: str = "unknown") -> str:
+        return who[key][0] if key in who else missing
+
+    def team(key: str | None) -> str | None:
+        return who[key][1] if key in who else None
+
+    def kickoff_team(e: dict[str, Any]) -> str | None:
+        # Newer reports state it; older ones only name the player.
+        return e.get("first_touch_team") or team(e.get("first_touch"))
+
+    goals = events.get("goals", [])
+    demos = events.get("demolitions", [])
+    kickoffs = events.get("kickoffs", [])
+    lanes = [
+        Lane("Goals", "●", tuple(Mark(e["time"], e.get("team")) for e in goals)),
+        Lane("Demos", "✕", tuple(Mark(e["time"], team(e.get("attacker"))) for e in demos)),
+        Lane("Kickoffs", "▲", tuple(Mark(e["time"], kickoff_team(e)) for e in kickoffs)),
+    ]
+    rows = [EventRow(e["time"], "Goal", e.get("team"), name(e.get("scorer")) + (
+        f" (assist {name(e['assister'])})" if e.get("assister") else "")) for e in goals]
+    rows += [EventRow(e["time"], "Demo", team(e.get("attacker")),
+                      f"{name(e.get('attacker'))} → {name(e.get('victim'))}") for e in demos]
+    rows += [EventRow(e["time"], "Kickoff", kickoff_team(e),
+                      f"first touch: {name(e.get('first_touch'), 'nobody')}"
+                      + ("  (goal within 5 s)" if e.get("goal_within_5s") else ""))
+             for e in kickoffs]
+    ends = [float(report.get("replay", {}).get("duration") or 0.0)]
+    ends += [float(p["end_time"]) for p in players if p.get("end_time") is not None]
+    ends += [r.time for r in rows]
+    return max(ends), lanes, sorted(rows, key=lambda r: r.time)
+
+
 class Timeline(Widget):
     DEFAULT_CSS = """
     Timeline { height: auto; min-height: 5; padding: 0 1; }
@@ -47,7 +99,7 @@ class Timeline(Widget):
         self.lanes = lanes
         self.refresh(layout=True)
 
-    def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[no-untyped-def]
+    def get_content_height(self, container: object, viewport: object, width: int) -> int:
         return len(self.lanes) + 1
 
     def _col(self, t: float, track: int) -> int:
