@@ -230,3 +230,20 @@ async def test_screens_keep_data_when_switching(make_app) -> None:
         await pilot.press("r")  # reload reads again
         await settle(pilot)
         assert home.loaded_at != first
+
+
+async def test_database_reads_refuse_the_ui_thread(make_app) -> None:
+    """The rule "every read runs in a worker" is enforced, so this suite checks it:
+    any view that queried on the UI thread would have raised in the tests above."""
+    from rlcoach.tui.data import UIThreadQueryError
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.data.invalidate()
+        with pytest.raises(UIThreadQueryError):
+            app.data.status()  # we are on the loop's thread here
+        # A worker thread may.
+        worker = app.run_worker(app.data.status, thread=True)
+        await worker.wait()
+        assert worker.result is not None and worker.result.games == 40

@@ -21,6 +21,7 @@ Design:
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -46,6 +47,24 @@ GAMES_PAGE = 100  # rows per page of the Games table; more load as the cursor ne
 LONGEST_SESSION = timedelta(hours=24)  # how far back the current session is looked for
 
 
+class UIThreadQueryError(RuntimeError):
+    """A database read was attempted on the thread running the Textual loop."""
+
+
+def _not_on_the_ui_thread() -> None:
+    """Refuse database work on a thread that runs an event loop (the UI's).
+
+    Worker threads have no running loop; scripts and tests that call us
+    outside an app have none either. A query on the UI thread freezes keys
+    and repaint for its whole duration, so it is a bug we want to hear about.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    raise UIThreadQueryError("DashboardData was called on the UI thread; use a worker")
+
+
 class DashboardData:
     def __init__(self, library_path: Path | None = None, identity: Identity | None = None,
                  session_gap_minutes: float = 30.0, config_path: Path | None = None) -> None:
@@ -61,6 +80,7 @@ class DashboardData:
     # -- plumbing -----------------------------------------------------------
 
     def library(self) -> Library | None:
+        _not_on_the_ui_thread()
         with self._lock:
             if self._library is None and self.path.exists():
                 self._library = open_library(self.path)
@@ -159,8 +179,11 @@ class DashboardData:
         return status, rows, total
 
     def playlists(self) -> list[tuple[str, int]]:
-        lib = self.library()
-        return self._cached(("playlists",), lambda: q.playlists(lib) if lib else [])
+        def read() -> list[tuple[str, int]]:
+            lib = self.library()
+            return q.playlists(lib) if lib else []
+
+        return self._cached(("playlists",), read)
 
     def game(self, game_id: int) -> GameData:
         return self._cached(("game", game_id), lambda: self._game(game_id))
