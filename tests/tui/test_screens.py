@@ -247,3 +247,63 @@ async def test_database_reads_refuse_the_ui_thread(make_app) -> None:
         worker = app.run_worker(app.data.status, thread=True)
         await worker.wait()
         assert worker.result is not None and worker.result.games == 40
+
+
+async def test_every_view_explains_a_missing_identity(make_app) -> None:
+    from rlcoach.config import Identity
+    from rlcoach.tui.screens.base import Notice
+
+    app = make_app(identity=Identity())
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in ("h", "t", "c"):
+            await pilot.press(key)
+            await settle(pilot)
+            notice = app.view.query_one(Notice)
+            assert notice.has_class("-shown")
+            assert "[identity]" in str(notice.render())
+        # Games still lists every game, without results.
+        await pilot.press("g")
+        await settle(pilot)
+        table = app.view.query_one("#games", DataTable)
+        assert table.row_count == 40
+        assert {str(table.get_row_at(i)[1]) for i in range(table.row_count)} == {"·"}
+
+
+async def test_every_view_says_to_ingest_when_empty(make_app, tmp_path) -> None:
+    from rlcoach.tui.screens.base import Notice
+
+    app = make_app(path=tmp_path / "none.sqlite3")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in ("g", "t", "c", "h"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert "rlcoach ingest" in str(app.view.query_one(Notice).render())
+    assert not (tmp_path / "none.sqlite3").exists()
+
+
+async def test_a_game_without_the_user(make_app, tmp_path) -> None:
+    from datetime import timedelta
+
+    from rlcoach.library.db import open_library
+    from rlcoach.library.store import FileInfo, add_report
+
+    from .factories import NOW, make_report
+
+    path = tmp_path / "lib.sqlite3"
+    with open_library(path) as lib:
+        for i, with_me in ((1, True), (2, False)):
+            report = make_report(i, date=NOW - timedelta(hours=i), with_me=with_me,
+                                 with_heatmap=True)
+            add_report(lib, report, FileInfo(f"/r/{i}.replay", 1, 0.0, report["replay"]["sha256"]))
+    app = make_app(path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("g")
+        await settle(pilot)
+        await pilot.press("down", "enter")  # the older game: a stranger's
+        await settle(pilot)
+        view = app.view
+        assert isinstance(view, GameView)
+        assert "not in this game" in str(view.query_one("#game-title", Static).render())
+        await pilot.press("6")
+        assert view.query_one(FieldHeatmap).grid is None
+        assert "You are not in this game" in str(view.query_one(FieldHeatmap).render())

@@ -168,6 +168,9 @@ class GameView(DataView):
             table.add_row(*row)
 
     def _notable(self, view: GameData) -> None:
+        if view.detail.game.my_team is None:
+            self.query_one("#notable", Static).update("")
+            return
         text = Text("Stood out against your recent games", style="bold")
         if not view.notable:
             text.append("\n  nothing yet: it needs a few earlier games of yours", "dim")
