@@ -92,3 +92,8 @@ def test_games_wide(snap_compare, make_app, small_library: Path) -> None:
     """100x30: the layout grows, nothing is cut."""
     app = make_app(path=small_library)
     assert snap_compare(app, terminal_size=(100, 30), run_before=keys("g"))
+
+
+def test_compare_wide(snap_compare, make_app) -> None:
+    """100x30: teammates and opponents get their own columns."""
+    assert snap_compare(make_app(), terminal_size=(100, 30), run_before=keys("c"))

@@ -26,6 +26,7 @@ from rlcoach.tui.ranks import load_rank_means
 from rlcoach.tui.screens.base import Cycle, DataView, Notice, playlist_options
 
 LAST_GAMES = 200
+WIDE = 96  # columns from which Mates and Opps get their own columns
 SHORT_TIER = {"Platinum": "Plat", "Champion": "Champ", "Grand Champion": "GC"}
 
 
@@ -100,6 +101,10 @@ class CompareView(DataView):
         )
         return votes.most_common(1)[0][0] if votes else 13
 
+    def on_resize(self) -> None:
+        if self._data is not None and self.tier is not None:
+            self._render_table()
+
     def action_tier(self, step: int) -> None:
         if self.tier is None or self._data is None:
             return
@@ -122,6 +127,11 @@ class CompareView(DataView):
         table.add_column("You", key="me")
         table.add_column("Lobby", key="lobby")
         table.add_column("Δ", key="d-lobby")
+        # The lobby split into your teammates and opponents, when there is room.
+        wide = self.size.width >= WIDE
+        if wide:
+            table.add_column("Mates", key="mates")
+            table.add_column("Opps", key="opps")
         table.add_column(SHORT_TIER.get(tier_name, tier_name), key="tier")
         table.add_column("Δ", key="d-tier")
         table.add_column("Nearest", key="closest")
@@ -133,10 +143,13 @@ class CompareView(DataView):
             d_tier, s_tier = fmt.delta(m, row.me, rank_mean)
             near = self.ranks.nearest_tier(row.metric, row.me) if row.me is not None else None
             label = m.label[:19] + (" †" if stat.per_game_total else "")
+            split = [Text(fmt.mean_value(m, v), justify="right")
+                     for v in (row.teammates, row.opponents)] if wide else []
             table.add_row(
                 label, Text(fmt.mean_value(m, row.me), justify="right", style="bold"),
                 Text(fmt.mean_value(m, row.lobby), justify="right"),
                 Text(d_lobby, style=s_lobby, justify="right"),
+                *split,
                 Text(fmt.mean_value(m, rank_mean), justify="right"),
                 Text(d_tier, style=s_tier, justify="right"),
                 SHORT_TIER.get(self.ranks.tiers[near], self.ranks.tiers[near])
