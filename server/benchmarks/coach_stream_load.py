@@ -53,31 +53,64 @@ def _free_port() -> int:
 
 def _run_fake(port: int) -> None:
     import uvicorn
+
     from fake_anthropic import FakeAnthropic
 
     app = FakeAnthropic(api_key=UPSTREAM_KEY).app()
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
-                loop="uvloop", http="httptools", backlog=4096)
-
-
-def _settings(db_url: str, fake_url: str) -> Any:
-    from rlcoach_server.config import Settings
-
-    return Settings(
-        dev_mode=True, database_url=db_url, anthropic_api_key=UPSTREAM_KEY,
-        anthropic_base_url=fake_url, coach_rate_limit_requests=100_000,
-        coach_allowances={"free": 10**12, "pro": 10**12},
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        loop="uvloop",
+        http="httptools",
+        backlog=4096,
     )
 
 
-def _run_server(port: int, db_url: str, fake_url: str) -> None:
+def _settings_env(db_url: str, fake_url: str) -> dict[str, str]:
+    """The server's settings as RLCOACH_SERVER_* variables (uvicorn workers build the app
+    from the environment, through ``create_app_from_env``)."""
+    return {
+        "RLCOACH_SERVER_DEV_MODE": "true",
+        "RLCOACH_SERVER_DATABASE_URL": db_url,
+        "RLCOACH_SERVER_ANTHROPIC_API_KEY": UPSTREAM_KEY,
+        "RLCOACH_SERVER_ANTHROPIC_BASE_URL": fake_url,
+        "RLCOACH_SERVER_COACH_RATE_LIMIT_REQUESTS": "100000",
+        "RLCOACH_SERVER_COACH_ALLOWANCES": '{"free": 1000000000000, "pro": 1000000000000}',
+        "RLCOACH_SERVER_LOG_LEVEL": "WARNING",
+    }
+
+
+def _run_server(port: int, db_url: str, fake_url: str, workers: int) -> None:
     import uvicorn
 
-    from rlcoach_server.main import create_app
+    os.environ.update(_settings_env(db_url, fake_url))
+    if os.environ.get("COACH_BENCH_GC_REPORT"):  # --gc-report
+        import gc
 
-    app = create_app(_settings(db_url, fake_url))
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
-                loop="uvloop", http="httptools", backlog=4096)
+        marks: dict[str, float] = {}
+
+        def _gc_timer(phase: str, info: dict[str, int]) -> None:
+            if phase == "start":
+                marks["t"] = time.perf_counter()
+            elif (took := time.perf_counter() - marks.get("t", 0)) > 0.005:
+                print(f"[server] gc gen{info['generation']} took {took * 1000:.1f} ms", flush=True)
+
+        gc.callbacks.append(_gc_timer)
+    uvicorn.run(
+        "rlcoach_server.main:create_app_from_env",
+        factory=True,
+        workers=workers,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        loop="uvloop",
+        http="httptools",
+        backlog=4096,
+    )
 
 
 def _wait_port(port: int, timeout: float = 20.0) -> None:
@@ -125,11 +158,12 @@ def _make_database(args: argparse.Namespace) -> tuple[str, Any]:
 def _make_tokens(db_url: str, n: int) -> list[str]:
     from sqlalchemy.orm import Session
 
+    from rlcoach_server.config import Settings
     from rlcoach_server.db import make_engine
     from rlcoach_server.models import User
     from rlcoach_server.services.tokens import issue_tokens
 
-    settings = _settings(db_url, "http://unused")
+    settings = Settings(dev_mode=True, database_url=db_url)
     engine = make_engine(db_url)
     tokens = []
     with Session(engine) as s:
@@ -143,8 +177,9 @@ def _make_tokens(db_url: str, n: int) -> list[str]:
     return tokens
 
 
-async def _session(client: Any, url: str, headers: dict[str, str], body: dict[str, Any]
-                   ) -> tuple[float | None, bool]:
+async def _session(
+    client: Any, url: str, headers: dict[str, str], body: dict[str, Any]
+) -> tuple[float | None, bool]:
     """(TTFB seconds or None, ok) of one streamed message."""
     t0 = time.perf_counter()
     ttfb = None
@@ -161,14 +196,21 @@ async def _session(client: Any, url: str, headers: dict[str, str], body: dict[st
     return ttfb, ok
 
 
-async def _phase(url: str, tokens: list[str], args: argparse.Namespace, direct: bool
-                 ) -> tuple[list[float], int]:
+async def _phase(
+    url: str, tokens: list[str], args: argparse.Namespace, direct: bool
+) -> tuple[list[float], int]:
     import httpx
 
-    text = f"bench [fake:pace={args.pace}]"
-    body = {"model": MODEL, "max_tokens": args.deltas, "stream": True,
-            "messages": [{"role": "user", "content": text}]}
+    text = f"bench [fake:pace={args.pace}][fake:words={args.deltas}]"
+    body = {
+        "model": MODEL,
+        "max_tokens": args.deltas,
+        "stream": True,
+        "messages": [{"role": "user", "content": text}],
+    }
     ttfbs: list[float] = []
+    trace: list[tuple[float, float, int]] = []
+    phase_start = time.perf_counter()
     errors = 0
     # One client (one keep-alive connection) per worker, like one user's CLI: a shared client
     # would spend the load generator's CPU in httpcore's pool bookkeeping. Built before the
@@ -178,12 +220,18 @@ async def _phase(url: str, tokens: list[str], args: argparse.Namespace, direct: 
 
     async def worker(i: int) -> None:
         nonlocal errors
-        headers = ({"x-api-key": UPSTREAM_KEY, "anthropic-version": "2023-06-01"} if direct
-                   else {"x-api-key": tokens[i]})
+        headers = (
+            {"x-api-key": UPSTREAM_KEY, "anthropic-version": "2023-06-01"}
+            if direct
+            else {"x-api-key": tokens[i]}
+        )
         # Spread the starts over one session length so arrivals are steady, not a wall.
         await asyncio.sleep(i * args.deltas * args.pace / args.streams)
         for _ in range(args.rounds):
+            started = time.perf_counter() - phase_start
             ttfb, ok = await _session(clients[i], url, headers, body)
+            if ttfb is not None and args.trace:
+                trace.append((ttfb, started, i))
             if ttfb is not None and ok:
                 ttfbs.append(ttfb)
             else:
@@ -194,15 +242,37 @@ async def _phase(url: str, tokens: list[str], args: argparse.Namespace, direct: 
     finally:
         for client in clients:
             await client.aclose()
+    if trace:
+        print(
+            "slowest (ttfb ms, start s, worker):",
+            [(round(t * 1000, 1), round(st, 2), w) for t, st, w in sorted(trace)[-8:]],
+        )
     return ttfbs, errors
 
 
-def _cpu_seconds(pid: int | None) -> float:
-    """User + system CPU time of a process (Linux /proc), to report CPU per session."""
-    if pid is None:
+def _cpu_seconds(root: int | None) -> float:
+    """User + system CPU time of a process and its descendants (Linux /proc)."""
+    if root is None:
         return 0.0
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            stats[int(entry.name)] = (int(fields[1]), cpu)
+    tree, total, grew = {root}, 0.0, True
+    while grew:
+        grew = False
+        for pid, (ppid, _) in stats.items():
+            if ppid in tree and pid not in tree:
+                tree.add(pid)
+                grew = True
+    for pid in tree:
+        total += stats.get(pid, (0, 0.0))[1]
+    return total
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -221,17 +291,20 @@ def _check_ledger(db_url: str, expected: int) -> tuple[bool, str]:
 
     engine = make_engine(db_url)
     with Session(engine) as s:
-        statuses = dict(s.execute(select(CoachLedger.status, func.count())
-                                  .group_by(CoachLedger.status)).all())
+        statuses = dict(
+            s.execute(select(CoachLedger.status, func.count()).group_by(CoachLedger.status)).all()
+        )
         reserved = s.execute(select(func.sum(CoachAllowance.reserved_units))).scalar_one()
         used = s.execute(select(func.sum(CoachAllowance.used_units))).scalar_one()
         cost = s.execute(select(func.sum(CoachLedger.cost_units))).scalar_one()
-        failed = s.execute(select(CoachLedger.status, CoachLedger.error)
-                           .where(CoachLedger.status != "ok").limit(5)).all()
+        failed = s.execute(
+            select(CoachLedger.status, CoachLedger.error).where(CoachLedger.status != "ok").limit(5)
+        ).all()
     engine.dispose()
     ok = sum(statuses.values()) == expected and not reserved and used == cost
-    text = (f"ledger {statuses}, reserved left {reserved}, used {used} == ledger sum {cost}: "
-            + ("OK" if ok else "MISMATCH"))
+    text = f"ledger {statuses}, reserved left {reserved}, used {used} == ledger sum {cost}: " + (
+        "OK" if ok else "MISMATCH"
+    )
     for status, error in failed:
         text += f"\n  {status}: {error}"
     return ok, text
@@ -240,20 +313,33 @@ def _check_ledger(db_url: str, expected: int) -> tuple[bool, str]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--streams", type=int, default=100, help="concurrent streams")
-    ap.add_argument("--rounds", type=int, default=5, help="sessions per stream worker")
-    ap.add_argument("--deltas", type=int, default=7, help="text deltas per message (max 7)")
+    ap.add_argument("--rounds", type=int, default=3, help="sessions per stream worker")
+    ap.add_argument("--deltas", type=int, default=100, help="text deltas per message")
     ap.add_argument("--pace", type=float, default=0.05, help="seconds between deltas")
-    ap.add_argument("--database-url", default=os.environ.get(
-        "RLCOACH_SERVER_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    ap.add_argument("--trace", action="store_true", help="print the slowest sessions per phase")
+    ap.add_argument(
+        "--gc-report", action="store_true", help="the server prints collections over 5 ms"
+    )
+    ap.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "RLCOACH_SERVER_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"
+        ),
+    )
     ap.add_argument("--sqlite", action="store_true", help="use a temporary SQLite file")
     args = ap.parse_args()
 
+    if args.gc_report:
+        os.environ["COACH_BENCH_GC_REPORT"] = "1"  # inherited by the spawned server
     db_url, drop = _make_database(args)
     fake_port, server_port = _free_port(), _free_port()
     fake_url = f"http://127.0.0.1:{fake_port}"
     ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_run_fake, args=(fake_port,), daemon=True),
-             ctx.Process(target=_run_server, args=(server_port, db_url, fake_url), daemon=True)]
+    procs = [
+        ctx.Process(target=_run_fake, args=(fake_port,), daemon=True),
+        ctx.Process(target=_run_server, args=(server_port, db_url, fake_url, args.workers)),
+    ]
     try:
         tokens = _make_tokens(db_url, args.streams)
         for p in procs:
@@ -261,22 +347,38 @@ def main() -> int:
         _wait_port(fake_port)
         _wait_port(server_port)
         # Warm up both paths (connection pools, imports, first DB connections).
-        asyncio.run(_phase(f"{fake_url}/v1/messages", tokens,
-                           argparse.Namespace(**{**vars(args), "rounds": 1, "pace": 0}), True))
-        asyncio.run(_phase(f"http://127.0.0.1:{server_port}/coach/v1/messages", tokens,
-                           argparse.Namespace(**{**vars(args), "rounds": 1, "pace": 0}), False))
+        asyncio.run(
+            _phase(
+                f"{fake_url}/v1/messages",
+                tokens,
+                argparse.Namespace(**{**vars(args), "rounds": 1, "pace": 0}),
+                True,
+            )
+        )
+        asyncio.run(
+            _phase(
+                f"http://127.0.0.1:{server_port}/coach/v1/messages",
+                tokens,
+                argparse.Namespace(**{**vars(args), "rounds": 1, "pace": 0}),
+                False,
+            )
+        )
         warm = args.streams
         fake_cpu0 = _cpu_seconds(procs[0].pid)
         direct, e1 = asyncio.run(_phase(f"{fake_url}/v1/messages", tokens, args, True))
         fake_cpu = _cpu_seconds(procs[0].pid) - fake_cpu0
         server_cpu0 = _cpu_seconds(procs[1].pid)
         proxy, e2 = asyncio.run(
-            _phase(f"http://127.0.0.1:{server_port}/coach/v1/messages", tokens, args, False))
+            _phase(f"http://127.0.0.1:{server_port}/coach/v1/messages", tokens, args, False)
+        )
         server_cpu = _cpu_seconds(procs[1].pid) - server_cpu0
         time.sleep(0.5)  # let the last settlements commit
         backend = "postgresql" if db_url.startswith("postgresql") else "sqlite"
-        print(f"\n{args.streams} concurrent streams x {args.rounds} rounds, {args.deltas} deltas "
-              f"{args.pace * 1000:.0f} ms apart, database {backend}, {os.cpu_count()} CPUs")
+        print(
+            f"\n{args.streams} concurrent streams x {args.rounds} rounds, {args.deltas} deltas "
+            f"{args.pace * 1000:.0f} ms apart, database {backend}, {args.workers} server "
+            f"worker(s), {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+        )
         print(f"{'':10}{'p50':>9}{'p90':>9}{'p99':>9}{'max':>9}  (ms TTFB)   n   errors")
         rows = (("direct", direct, e1), ("proxy", proxy, e2))
         for name, values, errs in rows:
@@ -284,12 +386,16 @@ def main() -> int:
             print(f"{name:10}{cells}  {len(values):12d} {errs:6d}")
         added = {p: (_pct(proxy, p) - _pct(direct, p)) * 1000 for p in (50, 90, 99, 100)}
         print(f"{'added':10}" + "".join(f"{added[p]:9.2f}" for p in (50, 90, 99, 100)))
-        print(f"mean added {1000 * (statistics.mean(proxy) - statistics.mean(direct)):.2f} ms; "
-              f"errors {e1 + e2}")
+        print(
+            f"mean added {1000 * (statistics.mean(proxy) - statistics.mean(direct)):.2f} ms; "
+            f"errors {e1 + e2}"
+        )
         sessions = args.streams * args.rounds
-        print(f"CPU per session: server {1000 * server_cpu / sessions:.2f} ms, "
-              f"fake upstream {1000 * fake_cpu / sessions:.2f} ms "
-              "(other load on this machine inflates TTFB, not these)")
+        print(
+            f"CPU per session: server {1000 * server_cpu / sessions:.2f} ms, "
+            f"fake upstream {1000 * fake_cpu / sessions:.2f} ms "
+            "(other load on this machine inflates TTFB, not these)"
+        )
         ledger_ok, report = _check_ledger(db_url, args.streams * args.rounds + warm)
         print(report)
         return 0 if (e1 + e2) == 0 and ledger_ok else 1

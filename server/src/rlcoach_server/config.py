@@ -141,6 +141,9 @@ class Settings(BaseSettings):
     coach_redis_url: str = ""
     # True: reserve with upstream count_tokens (a round trip); False: a local upper bound.
     coach_count_tokens_upstream: bool = False
+    # Database connections kept open for the coach's metering (its own pool: a proxied call
+    # does two short transactions, and opening a PostgreSQL connection costs milliseconds).
+    coach_db_pool_size: int = 20
 
     @model_validator(mode="after")
     def _check_secrets(self) -> Settings:
