@@ -68,7 +68,6 @@ class GameView(DataView):
                 yield Timeline(id="timeline-strip")
                 yield DataTable(id="events", cursor_type="row", zebra_stripes=True)
             with TabPane("Heatmap", id="heatmap"):
-                yield Static(id="heatmap-note", classes="status")
                 yield FieldHeatmap(id="field")
 
     def open(self, game_id: int) -> None:
@@ -146,9 +145,6 @@ class GameView(DataView):
             self._heatmap(view)
 
     def _heatmap(self, view: GameData) -> None:
-        note = self.query_one("#heatmap-note", Static)
-        note.update(view.heatmap_note)
-        note.display = view.heatmap is not None  # else the field itself says why
         field = self.query_one(FieldHeatmap)
         field.empty_message = view.heatmap_note
         field.grid = view.heatmap

@@ -47,14 +47,20 @@ def shade(v: float, top: float) -> str:
     return SHADES[min(idx, len(SHADES) - 1)]
 
 
+GOAL_SHARE = 1786 / 8192  # goal width over field width (Soccar, in uu)
+FIELD_ASPECT = 10240 / 8192 * 2  # length over width, in cells (a cell is ~2:1 tall)
+
+
 class FieldHeatmap(Widget):
-    """Time share per field cell; ``grid`` None shows ``empty_message`` instead."""
+    """Time share per field cell; ``grid`` None shows ``empty_message`` instead.
+
+    The field keeps its real proportions (so a wide terminal does not stretch
+    it into a corridor) and is drawn with its own outline: goal mouths in
+    team colours on the short sides, the halfway line dotted where empty.
+    """
 
     DEFAULT_CSS = """
     FieldHeatmap {
-        border: round $accent 50%;
-        border-title-align: center;
-        border-subtitle-align: center;
         color: $accent;
         height: 1fr;
         min-height: 6;
@@ -67,25 +73,43 @@ class FieldHeatmap(Widget):
     def __init__(self, empty_message: str = "no position data", **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self.empty_message = empty_message
-        self.border_title = "◀ blue goal · field · orange goal ▶"
 
     def watch_grid(self, grid: list[list[float]] | None) -> None:
         self.set_class(not grid, "-empty")
-        self.border_subtitle = None if not grid else f"{SHADES[1]} little  {SHADES[-1]} most"
 
     def render(self) -> Text:
         if not self.grid:
             return Text(self.empty_message, justify="center")
         width, height = self.content_size.width, self.content_size.height
-        cells = resample(self.grid, height, width)
+        rows = max(1, height - 2)
+        cols = max(10, min(width - 2, round(rows * FIELD_ASPECT)))
+        pad = " " * max(0, (width - cols - 2) // 2)
+        cells = resample(self.grid, rows, cols)
         top = max((v for row in cells for v in row), default=0.0)
-        mid = width // 2
-        text = Text()
+        goal_rows = range(round(rows * (1 - GOAL_SHARE) / 2), round(rows * (1 + GOAL_SHARE) / 2))
+        frame = "dim"
+        text = Text(no_wrap=True)
+        title = " blue goal ◀   your time on the field   ▶ orange goal "
+        if len(title) > cols:
+            title = " ◀ blue   your time   orange ▶ "
+        text.append(pad + "╭" + _centred(title, cols, "─") + "╮\n", frame)
         for i, row in enumerate(cells):
             chars = [shade(v, top) for v in row]
-            if width > 2 and chars[mid] == " ":
-                chars[mid] = "┊"  # halfway line, only where it hides nothing
+            if chars[cols // 2] == " ":
+                chars[cols // 2] = "┊"  # halfway line, only where it hides nothing
+            goal = i in goal_rows
+            text.append(pad)
+            text.append("┃" if goal else "│", "bold #4a9eff" if goal else frame)
             text.append("".join(chars))
-            if i < len(cells) - 1:
-                text.append("\n")
+            text.append("┃" if goal else "│", "bold #ff8c1a" if goal else frame)
+            text.append("\n")
+        legend = f" {SHADES[1]} little  {SHADES[3]} some  {SHADES[-1]} most "
+        text.append(pad + "╰" + _centred(legend, cols, "─") + "╯", frame)
         return text
+
+
+def _centred(label: str, width: int, fill: str) -> str:
+    if len(label) > width:
+        return fill * width
+    left = (width - len(label)) // 2
+    return fill * left + label + fill * (width - len(label) - left)
