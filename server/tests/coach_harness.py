@@ -17,11 +17,10 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from fake_anthropic import FakeAnthropic, ServerThread
+from fake_anthropic import MODEL, UPSTREAM_KEY, FakeAnthropic, ServerThread
 from rlcoach_server.models import CoachAllowance, CoachLedger, User
 
-MODEL = "claude-sonnet-4-6"
-UPSTREAM_KEY = "sk-ant-fake-upstream-key"
+__all__ = ["MODEL", "UPSTREAM_KEY", "CoachServer"]
 
 
 @dataclass

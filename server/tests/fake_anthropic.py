@@ -40,6 +40,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+MODEL = "claude-sonnet-4-6"  # a model of the server's default allowlist
+UPSTREAM_KEY = "sk-ant-fake-upstream-key"
 FAKE_TEXT = ["Hello", "! Try", " boosting", " less", " on", " kickoff", "."]
 _MARKER = re.compile(r"\[fake:([a-z_]+)(?:=([0-9.]+))?\]")
 
@@ -67,7 +69,7 @@ class Recorded:
 class FakeAnthropic:
     """The fake API. ``api_key`` is the key the proxy must send; ``delta_delay`` paces deltas."""
 
-    api_key: str = "sk-ant-fake-upstream-key"
+    api_key: str = UPSTREAM_KEY
     delta_delay: float = 0.0
     text: list[str] = field(default_factory=lambda: list(FAKE_TEXT))
     requests: list[Recorded] = field(default_factory=list)

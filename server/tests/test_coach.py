@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anthropic
 import httpx
 import pytest
 
-from coach_harness import MODEL, UPSTREAM_KEY, CoachServer
-from fake_anthropic import FAKE_TEXT, FakeAnthropic
+from fake_anthropic import FAKE_TEXT, MODEL, UPSTREAM_KEY, FakeAnthropic
 from rlcoach_server.models import User
 from rlcoach_server.services.coach_pricing import (
     TokenUsage,
@@ -22,10 +21,13 @@ from rlcoach_server.services.coach_pricing import (
     worst_case_units,
 )
 
+if TYPE_CHECKING:
+    from coach_harness import CoachServer
+
 # The harness fixtures (coach_server, fake_anthropic, token_for) come as a plugin.
 pytest_plugins = ["coach_harness"]
 
-Start = Callable[..., CoachServer]
+Start = Callable[..., "CoachServer"]
 USER_MSG = [{"role": "user", "content": "How do I save more boost on kickoff?"}]
 
 
@@ -405,6 +407,15 @@ def test_rate_limit_is_429(
         ({"model": MODEL}, "max_tokens"),
         ({"model": MODEL, "max_tokens": 0}, "max_tokens"),
         ({"model": MODEL, "max_tokens": 8, "messages": []}, "messages"),
+        ({"model": MODEL, "max_tokens": 8, "service_tier": "auto"}, "service_tier"),
+        (
+            {
+                "model": MODEL,
+                "max_tokens": 8,
+                "tools": [{"type": "web_search_20250305", "name": "web_search"}],
+            },
+            "custom tools",
+        ),
     ],
 )
 def test_invalid_requests_are_400(

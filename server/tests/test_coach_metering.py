@@ -9,13 +9,14 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import anthropic
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from coach_harness import MODEL, CoachServer
+from fake_anthropic import MODEL
 from rlcoach_server.config import Settings
 from rlcoach_server.models import CoachAllowance, CoachLedger, User
 from rlcoach_server.services import metering
@@ -28,6 +29,9 @@ from rlcoach_server.services.coach_pricing import (
 )
 from rlcoach_server.services.coach_ratelimit import RateLimiter
 from rlcoach_server.services.coach_sse import SSESplitter, UsageTracker, parse_event
+
+if TYPE_CHECKING:
+    from coach_harness import CoachServer
 
 # The harness fixtures (coach_server, fake_anthropic, token_for) come as a plugin.
 pytest_plugins = ["coach_harness"]

@@ -138,6 +138,21 @@ def _render(refusal: admission.Refusal) -> Response:
     return error(refusal.status, refusal.error_type, refusal.message, refusal.headers)
 
 
+# Parameters passed upstream. Anything else is refused rather than forwarded, because the
+# price table only knows token counts: server tools (web search, code execution), MCP
+# servers, containers, priority/fast service tiers and betas bill in other ways.
+COUNT_PARAMS = frozenset({"model", "messages", "system", "tools", "tool_choice", "thinking"})
+MESSAGE_PARAMS = COUNT_PARAMS | {
+    "max_tokens",
+    "stream",
+    "metadata",
+    "stop_sequences",
+    "temperature",
+    "top_k",
+    "top_p",
+}
+
+
 class _Invalid(Exception):
     pass
 
@@ -158,6 +173,14 @@ def _validate(state: CoachState, raw: bytes, *, counting: bool) -> dict[str, Any
         )
     if not isinstance(body.get("messages"), list) or not body["messages"]:
         raise _Invalid("messages: a non-empty list is required")
+    unknown = sorted(set(body) - (COUNT_PARAMS if counting else MESSAGE_PARAMS))
+    if unknown:
+        raise _Invalid(f"not available through the coach: {', '.join(unknown)}")
+    tools = body.get("tools") or []
+    if not isinstance(tools, list) or any(
+        not isinstance(t, dict) or t.get("type", "custom") != "custom" for t in tools
+    ):
+        raise _Invalid("tools: only custom tools (name, description, input_schema) are available")
     if counting:
         return body
     max_tokens = body.get("max_tokens")

@@ -9,8 +9,8 @@ Design:
   and every shard still keeps its connections alive (TLS handshakes to the real API are dear).
   No shard has a connection cap that could queue a stream behind others.
 - Requests go out with the server's key (``x-api-key``) and ``anthropic-version``; the client's
-  rlcoach token never leaves this server. The client's ``anthropic-version`` and
-  ``anthropic-beta`` are forwarded when given, so SDK features keep working; nothing else is.
+  rlcoach token never leaves this server. The client's ``anthropic-version`` is forwarded
+  when given; no other client header is (betas could change the price of a call).
 - ``accept-encoding: identity``: a compressed event stream would be held back by the
   decompressor, adding latency to every event for bandwidth we do not need on this hop.
 - Responses are opened with ``stream=True`` so the proxy can forward events as they arrive;
@@ -25,7 +25,9 @@ import httpx
 
 from ..config import Settings
 
-FORWARDED_CLIENT_HEADERS = ("anthropic-version", "anthropic-beta")
+# Not ``anthropic-beta``: betas can change what a call costs (e.g. long-context pricing),
+# and the coach can only meter what its price table describes.
+FORWARDED_CLIENT_HEADERS = ("anthropic-version",)
 POOL_SHARDS = 16
 
 
