@@ -74,14 +74,22 @@ class TrendChart(Widget):
 
         # Rich styles cannot name theme variables: take the accent from the live theme.
         accent = self.app.current_theme.accent or "cyan"
-        grid: list[list[tuple[str, str]]] = [[(" ", "")] * len(runs) for _ in range(height)]
-        for c, v in enumerate(col_avg):
-            grid[row_of(v)][c] = ("━", f"bold {accent}")
+        # Fewer games than columns: spread them over the width, and draw the
+        # average between them, rather than bunch them at the left edge.
+        n = len(runs)
+        xs = [round(c * (width - 1) / (n - 1)) if n > 1 else 0 for c in range(n)]
+        grid: list[list[tuple[str, str]]] = [[(" ", "")] * width for _ in range(height)]
+        for c in range(n):
+            nxt = min(c + 1, n - 1)
+            steps = max(1, xs[nxt] - xs[c])
+            for k in range(steps if nxt != c else 1):
+                v = col_avg[c] + (col_avg[nxt] - col_avg[c]) * k / steps
+                grid[row_of(v)][xs[c] + k] = ("━", f"bold {accent}")
         for c, v in enumerate(col_vals):
             won = col_win[c]
             style = "dim" if won is None else "green" if won else "red"
             row = row_of(v)
-            grid[row][c] = ("◆" if grid[row][c][0] == "━" else "•", style)
+            grid[row][xs[c]] = ("◆" if grid[row][xs[c]][0] == "━" else "•", style)
         text = Text(no_wrap=True)
         for r, line in enumerate(grid):
             label = ""
@@ -99,6 +107,5 @@ class TrendChart(Widget):
         note = f"{len(self.values)} games"
         if per_col > 1.05:
             note += f", ~{per_col:.0f}/col"
-        text.append(" " * self.GUTTER + f"{note} · newest right · ━ {self.window}-game avg",
-                    "dim")
+        text.append(" " * self.GUTTER + f"{note} · newest right · ━ rolling average", "dim")
         return text
