@@ -62,7 +62,8 @@ class HomeView(DataView):
             state = ("now", "bold green") if s.active else (f"ended {fmt.when(s.end, now)}", "dim")
             session = Text.assemble(
                 ("Session ", "bold"), state, f"  since {s.start:%H:%M}\n",
-                f"{s.games} game{'s' if s.games != 1 else ''}  ", (f"{s.wins}W", "green"), " ", (f"{s.losses}L", "red"),
+                f"{s.games} game{'s' if s.games != 1 else ''}  ",
+                (f"{s.wins}W", "green"), " ", (f"{s.losses}L", "red"),
                 f"  {fmt.pct(s.wins, s.wins + s.losses)}",
             )
         self.query_one("#session", Static).update(session)
