@@ -19,6 +19,14 @@ from sqlalchemy.orm import Session
 
 from fake_anthropic import MODEL, UPSTREAM_KEY, FakeAnthropic, ServerThread
 from rlcoach_server.models import CoachAllowance, CoachLedger, User
+from rlcoach_server.services.coach_pricing import (
+    ModelPrice,
+    TokenUsage,
+    cost_units,
+    estimate_input_tokens,
+    price_table,
+    worst_case_units,
+)
 
 __all__ = ["MODEL", "UPSTREAM_KEY", "CoachServer"]
 
@@ -43,6 +51,19 @@ class CoachServer:
                     .order_by(CoachLedger.id)
                 ).scalars()
             )
+
+    @property
+    def price(self) -> ModelPrice:
+        return price_table(self.app.state.settings.coach_prices)[MODEL]
+
+    def expected_cost(self, messages: list[dict[str, Any]], output: int) -> int:
+        """What a call of ``messages`` answered with ``output`` tokens costs (fake's counts)."""
+        usage = TokenUsage(FakeAnthropic.input_tokens({"messages": messages}), output)
+        return cost_units(self.price, usage)
+
+    def reservation(self, body: dict[str, Any]) -> int:
+        """The worst case the server reserves for ``body`` (local estimate)."""
+        return worst_case_units(self.price, estimate_input_tokens(body), body["max_tokens"])
 
     def allowance(self, user: User) -> CoachAllowance | None:
         with Session(self.engine) as s:

@@ -16,8 +16,6 @@ from rlcoach_server.models import User
 from rlcoach_server.services.coach_pricing import (
     TokenUsage,
     cost_units,
-    estimate_input_tokens,
-    price_table,
     worst_case_units,
 )
 
@@ -29,20 +27,6 @@ pytest_plugins = ["coach_harness"]
 
 Start = Callable[..., "CoachServer"]
 USER_MSG = [{"role": "user", "content": "How do I save more boost on kickoff?"}]
-
-
-def _prices(server: CoachServer) -> Any:
-    return price_table(server.app.state.settings.coach_prices)[MODEL]
-
-
-def _expected_cost(server: CoachServer, messages: list[dict[str, Any]], output: int) -> int:
-    body = {"messages": messages}
-    usage = TokenUsage(input_tokens=FakeAnthropic.input_tokens(body), output_tokens=output)
-    return cost_units(_prices(server), usage)
-
-
-def _reservation(server: CoachServer, body: dict[str, Any]) -> int:
-    return worst_case_units(_prices(server), estimate_input_tokens(body), body["max_tokens"])
 
 
 # --------------------------------------------------------------------------- streaming
@@ -71,7 +55,7 @@ def test_stream_helper_text(
     assert row.status == "ok" and row.stream
     assert row.input_tokens == final.usage.input_tokens
     assert row.output_tokens == len(FAKE_TEXT)
-    assert row.cost_units == _expected_cost(server, USER_MSG, len(FAKE_TEXT))
+    assert row.cost_units == server.expected_cost(USER_MSG, len(FAKE_TEXT))
     assert row.upstream_request_id and row.upstream_request_id.startswith("req_fake_")
     allowance = server.allowance(user)
     assert allowance is not None
@@ -140,7 +124,7 @@ def test_cache_tokens_are_priced(
     usage = TokenUsage(
         FakeAnthropic.input_tokens({"messages": messages}), len(FAKE_TEXT), 100, 1000
     )
-    assert row.cost_units == cost_units(_prices(server), usage)
+    assert row.cost_units == cost_units(server.price, usage)
     # 100 * $3.75 + 1000 * $0.30 per MTok, on top of input and output
     assert row.cost_units == (usage.input_tokens * 3 + len(FAKE_TEXT) * 15 + 375 + 300)
 
@@ -155,7 +139,7 @@ def test_non_streaming(
     [row] = server.ledger(user)
     assert row.status == "ok" and not row.stream
     assert msg._request_id == row.upstream_request_id
-    assert row.cost_units == _expected_cost(server, USER_MSG, len(FAKE_TEXT))
+    assert row.cost_units == server.expected_cost(USER_MSG, len(FAKE_TEXT))
 
 
 def test_count_tokens(
@@ -177,188 +161,7 @@ def test_max_tokens_is_clamped(
     server.sdk(token_for(user)).messages.create(model=MODEL, max_tokens=5_000, messages=USER_MSG)
     assert server.fake.requests[-1].body["max_tokens"] == 100
     body = {"messages": USER_MSG, "max_tokens": 100}
-    assert server.ledger(user)[0].reserved_units == _reservation(server, body)
-
-
-# --------------------------------------------------------------------------- failures
-
-
-def test_error_event_mid_stream_charges_reservation(
-    coach_server: Start, user_factory: Callable[..., User], token_for: Callable[[User], str]
-) -> None:
-    server = coach_server()
-    user = user_factory()
-    body = {
-        "messages": [{"role": "user", "content": "hi [fake:error_mid_stream]"}],
-        "max_tokens": 64,
-    }
-    client = server.sdk(token_for(user))
-    with (
-        pytest.raises(anthropic.APIStatusError) as info,
-        client.messages.stream(model=MODEL, **body) as stream,
-    ):
-        list(stream.text_stream)
-    assert "overloaded_error" in str(info.value)
-    [row] = server.ledger(user)
-    assert row.status == "stream_error"
-    assert row.cost_units == row.reserved_units == _reservation(server, body)
-    assert server.allowance(user).reserved_units == 0  # type: ignore[union-attr]
-
-
-def test_error_event_before_start_releases(
-    coach_server: Start, user_factory: Callable[..., User], token_for: Callable[[User], str]
-) -> None:
-    server = coach_server()
-    user = user_factory()
-    with pytest.raises(anthropic.APIStatusError):
-        list(
-            server.sdk(token_for(user)).messages.create(
-                model=MODEL,
-                max_tokens=64,
-                stream=True,
-                messages=[{"role": "user", "content": "hi [fake:error_before_start]"}],
-            )
-        )
-    [row] = server.ledger(user)
-    assert (row.status, row.cost_units) == ("upstream_error", 0)
-    allowance = server.allowance(user)
-    assert allowance is not None and (allowance.used_units, allowance.reserved_units) == (0, 0)
-
-
-@pytest.mark.parametrize(
-    ("marker", "exc", "status"),
-    [
-        ("overloaded", anthropic.OverloadedError, 529),
-        ("server_error", anthropic.InternalServerError, 500),
-    ],
-)
-@pytest.mark.parametrize("stream", [True, False])
-def test_upstream_error_status_releases(
-    coach_server: Start,
-    user_factory: Callable[..., User],
-    token_for: Callable[[User], str],
-    marker: str,
-    exc: type[Exception],
-    status: int,
-    stream: bool,
-) -> None:
-    server = coach_server()
-    user = user_factory()
-    with pytest.raises(exc) as info:
-        server.sdk(token_for(user)).messages.create(
-            model=MODEL,
-            max_tokens=64,
-            stream=stream,
-            messages=[{"role": "user", "content": f"hi [fake:{marker}]"}],
-        )
-    assert info.value.status_code == status  # type: ignore[attr-defined]
-    [row] = server.ledger(user)
-    assert (row.status, row.cost_units) == ("upstream_error", 0)
-    assert row.upstream_request_id and row.error and str(status) in row.error
-    allowance = server.allowance(user)
-    assert allowance is not None and (allowance.used_units, allowance.reserved_units) == (0, 0)
-
-
-def test_sdk_retries_on_overload_are_each_released(
-    coach_server: Start, user_factory: Callable[..., User], token_for: Callable[[User], str]
-) -> None:
-    server = coach_server()
-    user = user_factory()
-    client = server.sdk(token_for(user), max_retries=1)
-    with pytest.raises(anthropic.OverloadedError):
-        client.messages.create(
-            model=MODEL, max_tokens=64, messages=[{"role": "user", "content": "[fake:overloaded]"}]
-        )
-    rows = server.ledger(user)
-    assert [r.status for r in rows] == ["upstream_error", "upstream_error"]
-    assert server.allowance(user).used_units == 0  # type: ignore[union-attr]
-
-
-def test_connection_dropped_mid_stream_charges_reservation(
-    coach_server: Start, user_factory: Callable[..., User], token_for: Callable[[User], str]
-) -> None:
-    server = coach_server()
-    user = user_factory()
-    body = {"messages": [{"role": "user", "content": "hi [fake:drop]"}], "max_tokens": 64}
-    got: list[str] = []
-    client = server.sdk(token_for(user))
-    with (
-        pytest.raises(anthropic.APIStatusError) as info,
-        client.messages.stream(model=MODEL, **body) as stream,
-    ):
-        for text in stream.text_stream:
-            got.append(text)
-    assert got == FAKE_TEXT[:2]  # what arrived before the cut was passed through
-    assert "broke mid-stream" in str(info.value)
-    [row] = server.ledger(user)
-    assert row.status == "dropped"
-    assert row.cost_units == _reservation(server, body)
-
-
-def test_drop_after_final_usage_charges_real_usage(
-    coach_server: Start, user_factory: Callable[..., User], token_for: Callable[[User], str]
-) -> None:
-    server = coach_server()
-    user = user_factory()
-    messages = [{"role": "user", "content": "hi [fake:drop_after_usage]"}]
-    with pytest.raises(anthropic.APIStatusError):
-        list(
-            server.sdk(token_for(user)).messages.create(
-                model=MODEL, max_tokens=64, messages=messages, stream=True
-            )
-        )
-    [row] = server.ledger(user)
-    assert row.status == "dropped"
-    assert row.cost_units == _expected_cost(server, messages, len(FAKE_TEXT))
-
-
-def test_client_hangs_up_mid_stream(
-    coach_server: Start, user_factory: Callable[..., User], token_for: Callable[[User], str]
-) -> None:
-    server = coach_server()
-    user = user_factory()
-    body = {
-        "model": MODEL,
-        "max_tokens": 64,
-        "stream": True,
-        "messages": [{"role": "user", "content": "slowly [fake:pace=0.2]"}],
-    }
-    with (
-        httpx.Client(timeout=10) as raw,
-        raw.stream(
-            "POST",
-            server.url + "/coach/v1/messages",
-            json=body,
-            headers={"authorization": f"Bearer {token_for(user)}"},
-        ) as resp,
-    ):
-        assert resp.status_code == 200
-        for line in resp.iter_lines():
-            if "message_start" in line:
-                break  # leave while upstream is still producing
-    rows: list[Any] = []
-    for _ in range(100):
-        rows = server.ledger(user)
-        if rows and rows[0].status != "pending":
-            break
-        import time
-
-        time.sleep(0.05)
-    assert rows[0].status == "client_closed"
-    assert rows[0].cost_units == rows[0].reserved_units > 0
-    assert server.allowance(user).reserved_units == 0  # type: ignore[union-attr]
-
-
-def test_upstream_unreachable_is_502_and_released(
-    coach_server: Start, user_factory: Callable[..., User], token_for: Callable[[User], str]
-) -> None:
-    server = coach_server(anthropic_base_url="http://127.0.0.1:9")  # discard port: refused
-    user = user_factory()
-    with pytest.raises(anthropic.APIStatusError) as info:
-        server.sdk(token_for(user)).messages.create(model=MODEL, max_tokens=8, messages=USER_MSG)
-    assert info.value.status_code == 502
-    [row] = server.ledger(user)
-    assert (row.status, row.cost_units) == ("upstream_error", 0)
+    assert server.ledger(user)[0].reserved_units == server.reservation(body)
 
 
 # --------------------------------------------------------------------------- policy
@@ -369,7 +172,7 @@ def test_out_of_allowance_is_402(
 ) -> None:
     body = {"messages": USER_MSG, "max_tokens": 64}
     server = coach_server()
-    one_call = _reservation(server, body)
+    one_call = server.reservation(body)
     server = coach_server(coach_allowances={"free": one_call + 50, "pro": 10**9})
     user = user_factory()
     client = server.sdk(token_for(user))
@@ -498,3 +301,42 @@ def test_usage_endpoint_and_tenant_isolation(
     alice_ids = {r.upstream_request_id for r in server.ledger(alice)}
     assert alice_ids == {r["request_id"] for r in ua["recent"]}
     assert not alice_ids & {r["request_id"] for r in ub["recent"]}
+
+
+def test_reserving_with_upstream_count_tokens(
+    coach_server: Start, user_factory: Callable[..., User], token_for: Callable[[User], str]
+) -> None:
+    server = coach_server(coach_count_tokens_upstream=True)
+    user = user_factory()
+    server.sdk(token_for(user)).messages.create(model=MODEL, max_tokens=64, messages=USER_MSG)
+    assert [r.path for r in server.fake.requests] == [
+        "/v1/messages/count_tokens",
+        "/v1/messages",
+    ]
+    counted = FakeAnthropic.input_tokens({"messages": USER_MSG})
+    [row] = server.ledger(user)
+    assert row.reserved_units == worst_case_units(server.price, counted, 64)
+    assert row.reserved_units < server.reservation({"messages": USER_MSG, "max_tokens": 64})
+
+
+def test_startup_charges_calls_left_pending(
+    coach_server: Start, user_factory: Callable[..., User], engine: Any
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy.orm import Session
+
+    from rlcoach_server.models import utcnow
+    from rlcoach_server.services import metering
+
+    user = user_factory()
+    with Session(engine) as s:
+        old = utcnow() - timedelta(days=1)
+        r = metering.reserve(
+            s, user_id=user.id, limit=10**6, units=700, model=MODEL, stream=True, now=old
+        )
+        assert r is not None
+        s.commit()
+    server = coach_server()  # a worker starting after the one that held the call died
+    [row] = server.ledger(user)
+    assert (row.status, row.cost_units) == ("stale", 700)

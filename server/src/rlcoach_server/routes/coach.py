@@ -12,13 +12,12 @@ Design:
 - Every error is in Anthropic's shape ``{"type":"error","error":{"type":..,"message":..}}`` so
   the SDKs raise their usual typed exceptions (400 invalid_request_error, 401
   authentication_error, 402 billing_error, 429 rate_limit_error, 502/503 api_error).
-- Order of a call: validate the body (pure CPU) -> one DB hop (auth, rate limit, reserve the
-  worst case) -> open the upstream stream -> forward -> one DB hop to settle. Settlement runs
-  in ``finally`` under a shielded cancel scope, so a client that hangs up still gets charged.
-- Settlement rules: final usage seen (``message_delta``) -> charge its real cost; upstream
-  failed before ``message_start`` (HTTP error status, connection error, ``event: error`` first)
-  -> release (cost 0); anything else (cut mid-stream, error after start, client hung up) ->
-  charge the reservation, because Anthropic bills what it already started.
+- Order of a call: validate the body (pure CPU; only parameters the price table can meter
+  are forwarded) -> one DB hop (auth, rate limit, reserve the worst case) -> send upstream
+  while the reservation's commit completes -> relay (``services.coach_relay``, which also
+  settles: one DB hop, shielded so a client that hangs up still gets charged).
+- Process-wide tuning done here because the coach is the hot path: ``gc.freeze()`` at startup
+  and a metering connection pool of its own (see ``_lifespan``, ``_metering_sessions``).
 """
 
 from __future__ import annotations
@@ -30,31 +29,29 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import anyio
 import httpx
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.types import Receive, Scope, Send
 
 from ..config import Settings
 from ..db import make_engine, make_sessionmaker, session_scope
 from ..services import coach_admission as admission
+from ..services import coach_relay as relay
 from ..services import metering
 from ..services.anthropic_upstream import Upstream
 from ..services.coach_pricing import (
     ModelPrice,
-    TokenUsage,
-    cost_units,
     estimate_input_tokens,
     price_table,
     worst_case_units,
 )
 from ..services.coach_ratelimit import RateLimiter
-from ..services.coach_sse import SSESplitter, UsageTracker, error_event
 from ..services.tokens import user_for_access_token
 
 log = logging.getLogger(__name__)
@@ -114,6 +111,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # measured under 100 concurrent streams, one gen-2 collection stalled the event loop for
     # 136 ms, i.e. every stream and every first byte waiting at that moment.
     gc.freeze()
+    await run_in_threadpool(_sweep_stale, app)
     yield
     state: CoachState | None = getattr(app.state, "coach", None)
     if state is not None:
@@ -123,19 +121,26 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             bind.dispose()
 
 
+def _sweep_stale(app: Any) -> None:
+    """Charge calls a previous process left ``pending`` (it died mid-call), so their units do
+    not stay reserved forever. Only calls far older than any call can last are touched."""
+    settings: Settings = app.state.settings
+    older_than = timedelta(seconds=max(3600.0, 2 * settings.anthropic_timeout_seconds))
+    try:
+        with session_scope(app.state.sessionmaker) as session:
+            swept = metering.sweep_stale(session, older_than)
+    except Exception:  # noqa: BLE001 - never keep the server from starting over this
+        log.exception("coach: sweeping stale reservations failed")
+        return
+    if swept:
+        log.warning("coach: charged %d call(s) left pending by a stopped worker", swept)
+
+
 router = APIRouter(prefix="/coach", tags=["coach"], lifespan=_lifespan)
 
 
-def error(status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> Response:
-    return JSONResponse(
-        {"type": "error", "error": {"type": kind, "message": message}},
-        status_code=status,
-        headers=headers,
-    )
-
-
 def _render(refusal: admission.Refusal) -> Response:
-    return error(refusal.status, refusal.error_type, refusal.message, refusal.headers)
+    return relay.error(refusal.status, refusal.error_type, refusal.message, refusal.headers)
 
 
 # Parameters passed upstream. Anything else is refused rather than forwarded, because the
@@ -191,10 +196,6 @@ def _validate(state: CoachState, raw: bytes, *, counting: bool) -> dict[str, Any
     return body
 
 
-def _identity(resp: httpx.Response) -> bool:
-    return resp.headers.get("content-encoding", "identity").lower() in ("identity", "")
-
-
 async def _failure_of(task: asyncio.Future[Any]) -> BaseException | None:
     try:
         await task
@@ -207,15 +208,11 @@ def _client_headers(request: Request) -> dict[str, str]:
     return {k: v for k, v in request.headers.items() if k.startswith("anthropic-")}
 
 
-def _passthrough_headers(resp: httpx.Response) -> dict[str, str]:
-    return {k: resp.headers[k] for k in ("request-id", "retry-after") if k in resp.headers}
-
-
 @router.post("/v1/messages")
 async def create_message(request: Request) -> Response:
     state = _state(request.app)
     if not state.upstream.configured:
-        return error(503, "api_error", "the coach is not configured on this server")
+        return relay.error(503, "api_error", "the coach is not configured on this server")
     factory = state.sessions
     token = admission.bearer_token(dict(request.headers))
     raw = await request.body()
@@ -226,7 +223,7 @@ async def create_message(request: Request) -> Response:
         who = await run_in_threadpool(admission.admit, factory, state.settings, None, token)
         if isinstance(who, admission.Refusal):
             return _render(who)
-        return error(400, "invalid_request_error", str(exc))
+        return relay.error(400, "invalid_request_error", str(exc))
 
     model, stream = body["model"], bool(body.get("stream"))
     price = state.prices[model]
@@ -290,13 +287,15 @@ async def create_message(request: Request) -> Response:
         log.error("coach: could not commit a reservation: %r", commit_error)
         if resp is not None:
             await resp.aclose()
-        return error(503, "api_error", "the coach could not record this call; retry")
+        return relay.error(503, "api_error", "the coach could not record this call; retry")
     if open_error is not None and not isinstance(open_error, httpx.HTTPError):
         await settle(status="upstream_error", cost=0, error=f"open: {open_error!r}")
         raise open_error
     if resp is None:
         await settle(status="upstream_error", cost=0, error=f"connect: {open_error!r}")
-        return error(502, "api_error", "the coach could not reach Anthropic; nothing was charged")
+        return relay.error(
+            502, "api_error", "the coach could not reach Anthropic; nothing was charged"
+        )
     request_id = resp.headers.get("request-id")
     if resp.status_code != 200:
         try:
@@ -312,148 +311,37 @@ async def create_message(request: Request) -> Response:
             error=f"HTTP {resp.status_code}: {content[:200].decode(errors='replace')}",
         )
         if not content.startswith(b"{"):
-            return error(
+            return relay.error(
                 502,
                 "api_error",
                 f"Anthropic answered HTTP {resp.status_code}",
-                _passthrough_headers(resp),
+                relay.passthrough_headers(resp),
             )
         return Response(
             content,
             status_code=resp.status_code,
             media_type="application/json",
-            headers=_passthrough_headers(resp),
+            headers=relay.passthrough_headers(resp),
         )
 
     if not stream:
-        return await _non_streaming(resp, price, reservation.units, request_id, settle)
-    return _MeteredStream(
-        _relay(resp, price, reservation.units, request_id, settle),
+        return await relay.non_streaming(resp, price, reservation.units, request_id, settle)
+    return relay.MeteredStream(
+        relay.relay(resp, price, reservation.units, request_id, settle),
         media_type="text/event-stream",
         headers={
-            **_passthrough_headers(resp),
+            **relay.passthrough_headers(resp),
             "cache-control": "no-cache",
             "x-accel-buffering": "no",
         },
     )
 
 
-async def _non_streaming(
-    resp: httpx.Response, price: ModelPrice, reserved: int, request_id: str | None, settle: Any
-) -> Response:
-    try:
-        content = await resp.aread()
-    except httpx.HTTPError as exc:
-        await settle(status="dropped", cost=reserved, request_id=request_id, error=f"read: {exc!r}")
-        return error(502, "api_error", "the connection to Anthropic broke")
-    finally:
-        await resp.aclose()
-    usage = TokenUsage()
-    try:
-        usage.update(json.loads(content).get("usage"))
-        found = True
-    except (json.JSONDecodeError, AttributeError):
-        found = False
-    if found:
-        await settle(status="ok", cost=cost_units(price, usage), usage=usage, request_id=request_id)
-    else:
-        await settle(
-            status="ok",
-            cost=reserved,
-            request_id=request_id,
-            error="response carried no usage; charged the reservation",
-        )
-    return Response(content, media_type="application/json", headers=_passthrough_headers(resp))
-
-
-def _outcome(
-    tracker: UsageTracker, ending: str, price: ModelPrice, reserved: int
-) -> tuple[str, int]:
-    """(ledger status, cost) of a stream that ended as ``ending`` (see module doc)."""
-    if tracker.error is not None:
-        status = "stream_error"
-    elif ending == "complete":
-        status = "ok" if tracker.stopped else "dropped"
-    else:
-        status = ending
-    if tracker.final_usage:
-        return status, cost_units(price, tracker.usage)
-    if not tracker.started and status in ("stream_error", "dropped"):
-        return "upstream_error", 0  # upstream failed before producing anything
-    return status, reserved
-
-
-async def _relay(
-    resp: httpx.Response, price: ModelPrice, reserved: int, request_id: str | None, settle: Any
-) -> AsyncIterator[bytes]:
-    """Forward upstream events one by one while tracking usage; settle however it ends.
-
-    The call is settled *before* its last event (message_stop, error) is forwarded, so by the
-    time a client sees the end of its stream the ledger and allowance already show it.
-    """
-    tracker, splitter = UsageTracker(), SSESplitter()
-    ending, detail = "client_closed", "client disconnected"
-    settled = False
-
-    async def finish(ending: str, detail: str) -> None:
-        nonlocal settled
-        if settled:
-            return
-        settled = True
-        status, cost = _outcome(tracker, ending, price, reserved)
-        if tracker.error is not None:
-            detail = json.dumps(tracker.error)
-        await settle(
-            status=status,
-            cost=cost,
-            usage=tracker.usage,
-            request_id=request_id,
-            error=detail or None,
-        )
-
-    try:
-        try:
-            # Raw bytes: we asked for ``accept-encoding: identity``, so there is nothing to
-            # decode, and skipping httpx's decoder chain is measurably cheaper per event.
-            chunks = resp.aiter_raw() if _identity(resp) else resp.aiter_bytes()
-            async for chunk in chunks:
-                for event in splitter.feed(chunk):
-                    tracker.observe(event)
-                    if tracker.stopped or tracker.error is not None:
-                        await finish("complete", "")
-                    yield event
-            ending, detail = "complete", ""
-        except httpx.HTTPError as exc:
-            ending, detail = "dropped", f"upstream stream broke: {exc!r}"
-            await finish(ending, detail)
-            # Whatever partial event was in flight is discarded; the client gets a
-            # well-formed error event instead of a truncated stream.
-            yield error_event("api_error", "the connection to Anthropic broke mid-stream")
-    finally:
-        # Shielded: on a client hang-up this code runs inside a cancelled scope, where any
-        # unshielded await would be cancelled again before the call is settled.
-        with anyio.CancelScope(shield=True):
-            await resp.aclose()
-            await finish(ending, detail)
-
-
-class _MeteredStream(StreamingResponse):
-    """A StreamingResponse that always closes its body iterator, so ``_relay``'s ``finally``
-    (settlement) runs even when the client disconnects while the iterator sits at a yield."""
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            with anyio.CancelScope(shield=True):
-                await self.body_iterator.aclose()  # type: ignore[attr-defined]
-
-
 @router.post("/v1/messages/count_tokens")
 async def count_tokens(request: Request) -> Response:
     state = _state(request.app)
     if not state.upstream.configured:
-        return error(503, "api_error", "the coach is not configured on this server")
+        return relay.error(503, "api_error", "the coach is not configured on this server")
     token = admission.bearer_token(dict(request.headers))
     who = await run_in_threadpool(
         admission.admit, state.sessions, state.settings, state.limiter, token
@@ -463,7 +351,7 @@ async def count_tokens(request: Request) -> Response:
     try:
         body = _validate(state, await request.body(), counting=True)
     except _Invalid as exc:
-        return error(400, "invalid_request_error", str(exc))
+        return relay.error(400, "invalid_request_error", str(exc))
     try:
         resp = await state.upstream.open(
             "/v1/messages/count_tokens", json.dumps(body).encode(), _client_headers(request)
@@ -473,12 +361,12 @@ async def count_tokens(request: Request) -> Response:
         finally:
             await resp.aclose()
     except httpx.HTTPError:
-        return error(502, "api_error", "the coach could not reach Anthropic")
+        return relay.error(502, "api_error", "the coach could not reach Anthropic")
     return Response(
         content,
         status_code=resp.status_code,
         media_type="application/json",
-        headers=_passthrough_headers(resp),
+        headers=relay.passthrough_headers(resp),
     )
 
 
@@ -489,7 +377,7 @@ def usage(request: Request) -> Response:
     with session_scope(request.app.state.sessionmaker) as session:
         user = user_for_access_token(session, token) if token else None
         if user is None:
-            return error(
+            return relay.error(
                 401, "authentication_error", "missing, invalid or expired rlcoach access token"
             )
         return JSONResponse(metering.usage_summary(session, user, request.app.state.settings))
