@@ -307,3 +307,19 @@ async def test_a_game_without_the_user(make_app, tmp_path) -> None:
         await pilot.press("6")
         assert view.query_one(FieldHeatmap).grid is None
         assert "You are not in this game" in str(view.query_one(FieldHeatmap).render())
+
+
+async def test_palette_charts_any_metric(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"chart avg speed")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        view = app.view
+        assert isinstance(view, TrendsView)
+        assert view.chosen[-1] == "movement.avg_speed"
+        assert "Avg speed" in str(view.query_one("#chart-title-2", Static).render())

@@ -26,9 +26,11 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from rlcoach.tui.commands import MetricCommands
 from rlcoach.tui.data import DashboardData
 from rlcoach.tui.screens.base import DataView
 from rlcoach.tui.screens.main import MainScreen
+from rlcoach.tui.screens.trends import TrendsView
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
 
@@ -43,6 +45,7 @@ NAVIGATION = (
 class DashboardApp(App[None]):
     CSS_PATH = "dashboard.tcss"
     TITLE = "rlcoach"
+    COMMANDS = App.COMMANDS | {MetricCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(key, f"show('{view}')", label, tooltip=help_)
           for view, label, key, help_ in NAVIGATION),
@@ -78,6 +81,12 @@ class DashboardApp(App[None]):
 
     async def action_show(self, view: str) -> None:
         await self.main.show_view(view)
+
+    async def chart_metric(self, qualified: str) -> None:
+        """Show Trends with ``qualified`` charted (from the command palette)."""
+        await self.main.show_view("trends")
+        trends = self.main.query_one("#trends", TrendsView)
+        trends.add_metric(qualified)
 
     async def open_game(self, game_id: int) -> None:
         await self.main.open_game(game_id)

@@ -75,6 +75,10 @@ class TrendsView(DataView):
     def action_focus_metrics(self) -> None:
         self.query_one("#metric-list").focus()
 
+    def add_metric(self, qualified: str) -> None:
+        """Tick ``qualified`` as if chosen in the list (the palette's "Chart ...")."""
+        self.query_one(SelectionList).select(qualified)  # SelectedChanged reloads
+
     @on(SelectionList.SelectedChanged)
     def _chosen(self, event: SelectionList.SelectedChanged) -> None:
         selected = list(event.selection_list.selected)
