@@ -50,7 +50,7 @@ async def test_games_filters_sort_and_open(make_app) -> None:
         await settle(pilot)
         screen = app.view
         assert isinstance(screen, GamesView)
-        table = screen.query_one("#games", DataTable)
+        table = screen.query_one("#game-list", DataTable)
         assert table.row_count == 40
         assert table.has_focus  # letters must reach bindings, not the search box
 
@@ -264,7 +264,7 @@ async def test_every_view_explains_a_missing_identity(make_app) -> None:
         # Games still lists every game, without results.
         await pilot.press("g")
         await settle(pilot)
-        table = app.view.query_one("#games", DataTable)
+        table = app.view.query_one("#game-list", DataTable)
         assert table.row_count == 40
         assert {str(table.get_row_at(i)[1]) for i in range(table.row_count)} == {"·"}
 
@@ -323,3 +323,50 @@ async def test_palette_charts_any_metric(make_app) -> None:
         assert isinstance(view, TrendsView)
         assert view.chosen[-1] == "movement.avg_speed"
         assert "Avg speed" in str(view.query_one("#chart-title-2", Static).render())
+
+
+async def test_games_written_by_another_process_appear(make_app, library_file, tmp_path) -> None:
+    import shutil
+    from datetime import timedelta
+
+    from rlcoach.library.db import open_library
+    from rlcoach.library.store import FileInfo, add_report
+
+    from .factories import NOW, make_report
+
+    path = tmp_path / "lib.sqlite3"
+    shutil.copy(library_file, path)
+    app = make_app(path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.view.query_one("#recent", DataTable).get_row_at(0)[0] == "today 20:40"
+        before = app.view.loaded_at
+        app.check_library()  # our own reads are not a change
+        await settle(pilot)
+        assert app.view.loaded_at == before
+        with open_library(path) as lib:  # what `rlcoach watch` does meanwhile
+            report = make_report(500, date=NOW - timedelta(minutes=2))
+            add_report(lib, report, FileInfo("/r/new.replay", 1, 0.0, "n" * 64))
+        app.check_library()  # the timer's job, called now instead of in 5 s
+        await settle(pilot)
+        assert app.view.loaded_at != before
+        assert app.view.query_one("#recent", DataTable).get_row_at(0)[0] == "today 20:58"
+
+
+async def test_an_ingest_into_an_empty_library_shows_up(make_app, tmp_path) -> None:
+    from rlcoach.library.db import open_library
+    from rlcoach.tui.screens.base import Notice
+
+    from .factories import fill
+
+    path = tmp_path / "later.sqlite3"
+    app = make_app(path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "rlcoach ingest" in str(app.view.query_one(Notice).render())
+        with open_library(path) as lib:  # `rlcoach ingest` in another terminal
+            fill(lib, 3)
+        app.check_library()
+        await settle(pilot)
+        assert not app.view.query_one(Notice).has_class("-shown")
+        assert app.view.query_one("#recent", DataTable).row_count == 3

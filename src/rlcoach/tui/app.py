@@ -11,6 +11,8 @@ Design:
   theme.
 * ``now`` is injected so relative dates and the "current session" do not
   depend on the wall clock in tests and snapshots.
+* The library file is watched (by stat, every few seconds) so games added
+  by ``rlcoach watch`` appear without a restart.
 * Keys are single letters shown in the footer; everything is also in the
   command palette (ctrl+p), including the dark/light toggle.
 """
@@ -33,6 +35,7 @@ from rlcoach.tui.screens.main import MainScreen
 from rlcoach.tui.screens.trends import TrendsView
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
+LIBRARY_POLL_SECONDS = 5.0
 
 NAVIGATION = (
     ("home", "Home", "h", "Recent games, current session, win rate and form"),
@@ -69,6 +72,17 @@ class DashboardApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen(self._start))
+        self.set_interval(LIBRARY_POLL_SECONDS, self.check_library)
+
+    def check_library(self) -> None:
+        """Reload when another process (``rlcoach watch``, ``ingest``) wrote.
+
+        Compares file stamps only (two ``stat`` calls, no query), so it is
+        cheap enough for the UI thread.
+        """
+        if self.data.changed_on_disk():
+            self.action_reload()
+            self.notify("The library changed: reloaded.", timeout=3)
 
     @property
     def main(self) -> MainScreen:

@@ -76,6 +76,7 @@ class DashboardData:
         self._library: Library | None = None
         self._lock = threading.Lock()  # screens and the prefetch load concurrently
         self._memo: dict[tuple, Any] = {}
+        self._stamp = self.file_stamp()
 
     # -- plumbing -----------------------------------------------------------
 
@@ -84,6 +85,8 @@ class DashboardData:
         with self._lock:
             if self._library is None and self.path.exists():
                 self._library = open_library(self.path)
+                # Opening creates the -wal file: that is us, not a writer.
+                self._stamp = self.file_stamp()
             return self._library
 
     def _lib(self) -> Library:
@@ -91,6 +94,31 @@ class DashboardData:
         if lib is None:
             raise LibraryError("the library is empty", hint="Run `rlcoach ingest`.")
         return lib
+
+    def file_stamp(self) -> tuple[tuple[int, int], ...]:
+        """(mtime, size) of the database and its write-ahead log.
+
+        Writers in WAL mode append to ``-wal`` and checkpoint into the main
+        file, so any commit changes one of the two; readers (us) change
+        neither (they touch only ``-shm``).
+        """
+        stamps = []
+        for path in (self.path, self.path.with_name(self.path.name + "-wal")):
+            try:
+                st = path.stat()
+                stamps.append((st.st_mtime_ns, st.st_size))
+            except OSError:
+                stamps.append((0, 0))
+        return tuple(stamps)
+
+    def changed_on_disk(self) -> bool:
+        """True once per write by another process since the last call."""
+        stamp = self.file_stamp()
+        with self._lock:
+            if stamp == self._stamp:
+                return False
+            self._stamp = stamp
+            return True
 
     def invalidate(self) -> None:
         """Forget every answer; screens reload when next shown."""

@@ -34,7 +34,7 @@ def parse_day(text: str) -> date | None:
 
 class GamesView(DataView):
     LABEL = "Games"
-    FOCUS = "#games"  # letter keys must reach the bindings, not an Input
+    FOCUS = "#game-list"  # letter keys must reach the bindings, not an Input
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search"),
         Binding("s", "sort_next", "Sort"),
@@ -63,10 +63,10 @@ class GamesView(DataView):
             yield Input(placeholder="to YYYY-MM-DD", id="f-until", compact=True)
         yield Static(id="games-status", classes="status", markup=False)
         yield Notice(id="notice", markup=False)
-        yield DataTable(id="games", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="game-list", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        game_columns(self.query_one("#games", DataTable))
+        game_columns(self.query_one("#game-list", DataTable))
 
     # -- filters --------------------------------------------------------------
 
@@ -120,7 +120,7 @@ class GamesView(DataView):
         super().reload()
 
     def _load_more(self) -> None:
-        table = self.query_one("#games", DataTable)
+        table = self.query_one("#game-list", DataTable)
         if self._offset < table.row_count < self._total:
             self._offset = table.row_count
             self._load()
@@ -134,7 +134,7 @@ class GamesView(DataView):
                 select.set_options([(f"{p} ({n})", p) for p, n in playlists])
         problem = status.problem if status.games == 0 else None
         self.query_one(Notice).say(problem)
-        table = self.query_one("#games", DataTable)
+        table = self.query_one("#game-list", DataTable)
         table.display = problem is None
         if offset == 0:
             table.clear()
@@ -147,7 +147,7 @@ class GamesView(DataView):
         line.update(self._status_line(status, table.row_count, total))
 
     def _status_line(self, status: Status, shown: int, total: int) -> str:
-        label = next((c.label for c in self.query_one("#games", DataTable).columns.values()
+        label = next((c.label for c in self.query_one("#game-list", DataTable).columns.values()
                       if c.key.value == self.sort), self.sort)
         arrow = "↓" if self.descending else "↑"
         count = f"{total} games" if shown == total else f"{total} games ({shown} loaded)"
@@ -160,7 +160,7 @@ class GamesView(DataView):
         self.query_one("#f-text", Input).focus()
 
     def action_focus_table(self) -> None:
-        self.query_one("#games", DataTable).focus()
+        self.query_one("#game-list", DataTable).focus()
 
     def action_sort_next(self) -> None:
         keys = list(SORT_KEYS)
