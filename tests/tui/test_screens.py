@@ -370,3 +370,30 @@ async def test_an_ingest_into_an_empty_library_shows_up(make_app, tmp_path) -> N
         await settle(pilot)
         assert not app.view.query_one(Notice).has_class("-shown")
         assert app.view.query_one("#recent", DataTable).row_count == 3
+
+
+async def test_a_malformed_report_is_reported_not_fatal(make_app, tmp_path) -> None:
+    from datetime import timedelta
+
+    from rlcoach.library.db import open_library
+    from rlcoach.library.store import FileInfo, add_report
+    from rlcoach.tui.screens.base import Notice
+
+    from .factories import NOW, make_report
+
+    path = tmp_path / "odd.sqlite3"
+    with open_library(path) as lib:
+        report = make_report(7, date=NOW - timedelta(hours=1))
+        report["events"]["goals"] = "not a list"  # the store keeps whatever it is given
+        add_report(lib, report, FileInfo("/r/odd.replay", 1, 0.0, report["replay"]["sha256"]))
+    app = make_app(path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "5")  # open it, then the Timeline tab
+        await settle(pilot)
+        notice = app.view.query_one(Notice)
+        assert notice.has_class("-shown")
+        assert "Could not show this" in str(notice.render())
+        await pilot.press("escape", "g")  # and the dashboard carries on
+        await settle(pilot)
+        assert isinstance(app.view, GamesView)

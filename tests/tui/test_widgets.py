@@ -107,3 +107,12 @@ def test_timeline_from_report_names_teams_and_spans_every_event() -> None:
     assert rows[1].detail == "unknown → Ann"
     assert rows[2].detail == "first touch: nobody"
     assert [len(lane.marks) for lane in lanes] == [1, 1, 2]
+
+
+def test_timeline_skips_events_without_a_time() -> None:
+    from rlcoach.tui.widgets.timeline import from_report
+
+    report = {"events": {"goals": [{"time": None, "team": "blue"}, {"team": "blue"},
+                                   {"time": 12.0, "team": "blue"}]}}
+    span, _, rows = from_report(report)
+    assert [r.time for r in rows] == [12.0] and span == 12.0

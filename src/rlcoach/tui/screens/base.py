@@ -20,6 +20,7 @@ Views expose ``loaded_at`` (perf_counter when ``show`` finished) and
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
@@ -129,10 +130,22 @@ class DataView(Vertical):
 
     def _show(self, result: Any) -> None:
         start = time.perf_counter()
-        self.show(result)
+        self.guarded(self.show, result)
         self.loaded_at = time.perf_counter()
         self.timings["show"] = (self.loaded_at - start) * 1000
         self.post_message(self.Loaded(self))
+
+    def guarded(self, render: Callable[..., None], *args: Any) -> None:
+        """Run a rendering step; if the data surprises it, say so in the view.
+
+        One odd report (a field of an unexpected type) must not take the
+        whole dashboard down with it.
+        """
+        try:
+            render(*args)
+        except Exception as exc:
+            self.log.error(f"{type(self).__name__}: {exc!r}")
+            self.show_error(f"Could not show this: {type(exc).__name__}: {exc}")
 
     def _failed(self, message: str) -> None:
         self.show_error(message)

@@ -74,6 +74,7 @@ class GameView(DataView):
         self.game_id = game_id
         self.loaded_at = None
         self._view = None  # tabs shown before the data arrives stay as they are
+        self.query_one(Notice).say(None)
         self.query_one("#game-title", Static).update(f"Loading game {game_id}…")
         self.query_one(TabbedContent).active = "overview"
         self.reload()
@@ -118,7 +119,7 @@ class GameView(DataView):
     @on(TabbedContent.TabActivated)
     def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
         if self._view is not None and event.pane.id:
-            self._fill(event.pane.id)
+            self.guarded(self._fill, event.pane.id)
 
     def _fill(self, tab: str) -> None:
         """Fill one tab from the loaded game, the first time it is shown.

@@ -62,9 +62,11 @@ def from_report(report: dict[str, Any]) -> tuple[float, list[Lane], list[EventRo
         # Newer reports state it; older ones only name the player.
         return e.get("first_touch_team") or team(e.get("first_touch"))
 
-    goals = events.get("goals", [])
-    demos = events.get("demolitions", [])
-    kickoffs = events.get("kickoffs", [])
+    def timed(kind: str) -> list[dict[str, Any]]:
+        # An event without a usable time cannot be placed; skip it, keep the rest.
+        return [e for e in events.get(kind) or [] if isinstance(e.get("time"), int | float)]
+
+    goals, demos, kickoffs = timed("goals"), timed("demolitions"), timed("kickoffs")
     lanes = [
         Lane("Goals", "●", tuple(Mark(e["time"], e.get("team")) for e in goals)),
         Lane("Demos", "✕", tuple(Mark(e["time"], team(e.get("attacker"))) for e in demos)),
