@@ -168,3 +168,18 @@ async def test_a_malformed_report_is_reported_not_fatal(make_app, tmp_path) -> N
         await pilot.press("escape", "g")  # and the dashboard carries on
         await settle(pilot)
         assert isinstance(app.view, GamesView)
+
+
+async def test_an_unreadable_library_is_explained(make_app, tmp_path) -> None:
+    from rlcoach.tui.screens.base import Notice
+
+    path = tmp_path / "garbage.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    app = make_app(path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        text = str(app.view.query_one(Notice).render())
+        assert "not a usable library" in text and "rlcoach ingest" in text  # message + hint
+        await pilot.press("g")
+        await settle(pilot)
+        assert "not a usable library" in str(app.view.query_one(Notice).render())
