@@ -2,7 +2,7 @@
 
 Each column is one game, or a run of consecutive games averaged when there
 are more games than columns (so 2,000 games still fit 80 columns and the
-shape stays honest). Dots are coloured by result (green win, red loss, by
+shape stays honest). Dots show the result (● green win, ○ red loss, by
 majority within a column); the rolling average is the line through them.
 """
 
@@ -86,10 +86,11 @@ class TrendChart(Widget):
                 v = col_avg[c] + (col_avg[nxt] - col_avg[c]) * k / steps
                 grid[row_of(v)][xs[c] + k] = ("━", f"bold {accent}")
         for c, v in enumerate(col_vals):
+            # Shape as well as colour tells wins from losses (colour-blind users,
+            # monochrome terminals): filled for a win, hollow for a loss.
             won = col_win[c]
-            style = "dim" if won is None else "green" if won else "red"
-            row = row_of(v)
-            grid[row][xs[c]] = ("◆" if grid[row][xs[c]][0] == "━" else "•", style)
+            mark, style = ("·", "dim") if won is None else ("●", "green") if won else ("○", "red")
+            grid[row_of(v)][xs[c]] = (mark, style)
         text = Text(no_wrap=True)
         for r, line in enumerate(grid):
             label = ""
@@ -106,6 +107,7 @@ class TrendChart(Widget):
         per_col = len(self.values) / len(runs)
         note = f"{len(self.values)} games"
         if per_col > 1.05:
-            note += f", ~{per_col:.0f}/col"
-        text.append(" " * self.GUTTER + f"{note} · newest right · ━ rolling average", "dim")
+            note += f" ~{per_col:.0f}/col"
+        # Old to new runs left to right (the arrow); then the legend.
+        text.append(" " * self.GUTTER + f"{note} → · ● win ○ loss ━ avg", "dim")
         return text
