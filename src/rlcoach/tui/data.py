@@ -74,7 +74,7 @@ class DashboardData:
         self.config_path = config_path or paths.config_file()
         self.generation = 0
         self._library: Library | None = None
-        self._lock = threading.Lock()  # screens and the prefetch load concurrently
+        self._lock = threading.Lock()  # views load concurrently, each in its worker
         self._memo: dict[tuple, Any] = {}
         self._stamp = self.file_stamp()
 

@@ -4,7 +4,8 @@ Tabs: Overview (both teams' scoreboards), Boost, Movement, Positioning (every
 registry metric of that group, one column per player so six players fit 80
 columns), Timeline (goals, demolitions and kickoffs along the match clock,
 with the exact list below) and Heatmap (the user's time per field cell).
-The whole report is read once in a worker; switching tabs costs nothing.
+The whole report is read once in a worker; each tab is filled the first time
+it is shown, so opening a game costs one tab's rendering, not six.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ SCOREBOARD = {"core.score": "Score", "core.goals": "Goals", "core.assists": "Ass
 
 class GameView(DataView):
     LABEL = "Game"
-    FOCUS = "#game-tabs Tabs"  # letter keys must reach the bindings, not an Input
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("right_square_bracket", "tab(1)", "Tab"),
