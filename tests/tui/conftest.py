@@ -1,9 +1,8 @@
-"""Dashboard test fixtures: an isolated RLCOACH_HOME and real SQLite libraries.
+"""Dashboard test fixtures: real SQLite libraries and apps built on them.
 
 Libraries are filled through ``rlcoach.library.store.add_report`` with the
 factory reports, so the dashboard reads exactly what an ingest would write.
-The lead's root conftest will also isolate RLCOACH_HOME; doing it here keeps
-this suite runnable on its own.
+RLCOACH_HOME is isolated per test by the root ``tests/conftest.py``.
 """
 
 from __future__ import annotations
@@ -22,12 +21,10 @@ from .factories import ME, NOW, fill
 
 
 @pytest.fixture(autouse=True)
-def _rlcoach_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "rlcoach-home"
-    monkeypatch.setenv("RLCOACH_HOME", str(home))
-    monkeypatch.delenv("RLCOACH_CONFIG", raising=False)
-    monkeypatch.delenv("TEXTUAL_THEME", raising=False)
-    return home
+def _still_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    # RLCOACH_HOME isolation comes from the root conftest. Animations would
+    # make snapshots depend on timing; the app turns them off unless asked.
+    monkeypatch.delenv("TEXTUAL_ANIMATIONS", raising=False)
 
 
 @pytest.fixture
