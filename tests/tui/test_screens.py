@@ -246,3 +246,15 @@ async def test_palette_charts_any_metric(make_app) -> None:
         assert isinstance(view, TrendsView)
         assert view.chosen[-1] == "movement.avg_speed"
         assert "Avg speed" in str(view.query_one("#chart-title-2", Static).render())
+
+
+async def test_question_mark_lists_every_key(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert app.screen.query("HelpPanel")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert not app.screen.query("HelpPanel")

@@ -54,6 +54,8 @@ class DashboardApp(App[None]):
           for view, label, key, help_ in NAVIGATION),
         Binding("d", "toggle_theme", "Theme", tooltip="Switch between dark and light"),
         Binding("r", "reload", "Reload", show=False),
+        Binding("question_mark", "toggle_keys", "Keys", show=False,
+                tooltip="Show or hide every key of the current view"),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -110,6 +112,13 @@ class DashboardApp(App[None]):
         if action == "show" and isinstance(self.screen, MainScreen):
             return parameters[0] != self.screen.current
         return True
+
+    def action_toggle_keys(self) -> None:
+        # Textual's own key panel: lists every binding, including hidden ones.
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
 
     def action_toggle_theme(self) -> None:
         self.theme = THEMES["light"] if self.theme == THEMES["dark"] else THEMES["dark"]
