@@ -258,3 +258,22 @@ async def test_question_mark_lists_every_key(make_app) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert not app.screen.query("HelpPanel")
+
+
+async def test_clicking_a_header_sorts_by_it(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("g")
+        await settle(pilot)
+        table = app.view.query_one("#game-list", DataTable)
+        columns = list(table.columns.values())
+        index = next(i for i, c in enumerate(columns) if c.key.value == "core.score")
+        x = sum(c.get_render_width(table) for c in columns[:index]) + 1
+        await pilot.click(table, offset=(x, 0))
+        await settle(pilot)
+        assert (app.view.sort, app.view.descending) == ("core.score", True)
+        scores = [int(str(table.get_row_at(i)[5])) for i in range(table.row_count)]
+        assert scores == sorted(scores, reverse=True)
+        await pilot.click(table, offset=(x, 0))  # again: the other way round
+        await settle(pilot)
+        assert app.view.descending is False
