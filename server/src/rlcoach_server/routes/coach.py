@@ -37,10 +37,9 @@ import httpx
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.orm import Session, sessionmaker
 
 from ..config import Settings
-from ..db import make_engine, make_sessionmaker, session_scope
+from ..db import session_scope
 from ..services import coach_admission as admission
 from ..services import coach_relay as relay
 from ..services import metering
@@ -55,7 +54,6 @@ from ..services.coach_ratelimit import RateLimiter
 from ..services.tokens import user_for_access_token
 
 log = logging.getLogger(__name__)
-COMMIT_THREADS = 256
 
 
 @dataclass
@@ -64,13 +62,15 @@ class CoachState:
     upstream: Upstream
     prices: dict[str, ModelPrice]
     limiter: RateLimiter
-    commit_threads: anyio.CapacityLimiter
-    sessions: sessionmaker[Session]
+    # Admission and settlement. On PostgreSQL an async engine with a pool of its own: the
+    # app's default pool keeps 5 connections and closes overflow ones on return, which meant
+    # a new PostgreSQL backend (a fork, milliseconds) for many calls under load.
+    store: admission.Store
 
 
 def _state(app: Any) -> CoachState:
-    # Built on first use rather than in create_app: the coach needs nothing at import time and
-    # the httpx client must be created inside the serving event loop.
+    # Built on first use rather than in create_app: the coach needs nothing at import time, and
+    # the httpx clients and async engine belong to the serving event loop.
     state: CoachState | None = getattr(app.state, "coach", None)
     if state is None:
         settings: Settings = app.state.settings
@@ -79,29 +79,10 @@ def _state(app: Any) -> CoachState:
             Upstream(settings),
             price_table(settings.coach_prices),
             RateLimiter(settings),
-            # At most one commit per open transaction, and those are bounded by the DB pool.
-            anyio.CapacityLimiter(COMMIT_THREADS),
-            _metering_sessions(app, settings),
+            admission.make_store(settings, app.state.sessionmaker),
         )
         app.state.coach = state
     return state
-
-
-def _metering_sessions(app: Any, settings: Settings) -> sessionmaker[Session]:
-    """Sessions for admission and settlement, from a pool of their own on PostgreSQL.
-
-    The app's default pool keeps 5 connections and closes any overflow connection on return;
-    with tens of concurrent streams that meant a new PostgreSQL backend (a fork, milliseconds)
-    for many calls, right on the time-to-first-byte path.
-    """
-    if settings.is_sqlite:
-        return app.state.sessionmaker
-    engine = make_engine(
-        settings.database_url,
-        pool_size=settings.coach_db_pool_size,
-        max_overflow=settings.coach_db_pool_size,
-    )
-    return make_sessionmaker(engine)
 
 
 @asynccontextmanager
@@ -116,9 +97,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     state: CoachState | None = getattr(app.state, "coach", None)
     if state is not None:
         await state.upstream.aclose()
-        if state.sessions is not app.state.sessionmaker:
-            bind = state.sessions.kw["bind"]
-            bind.dispose()
+        await state.store.aclose()
 
 
 def _sweep_stale(app: Any) -> None:
@@ -213,14 +192,13 @@ async def create_message(request: Request) -> Response:
     state = _state(request.app)
     if not state.upstream.configured:
         return relay.error(503, "api_error", "the coach is not configured on this server")
-    factory = state.sessions
     token = admission.bearer_token(dict(request.headers))
     raw = await request.body()
     try:
         body = _validate(state, raw, counting=False)
     except _Invalid as exc:
         # Authenticate first anyway: anonymous callers learn nothing but "401".
-        who = await run_in_threadpool(admission.admit, factory, state.settings, None, token)
+        who = await state.store.admit(state.settings, None, token)
         if isinstance(who, admission.Refusal):
             return _render(who)
         return relay.error(400, "invalid_request_error", str(exc))
@@ -229,9 +207,7 @@ async def create_message(request: Request) -> Response:
     price = state.prices[model]
     user_id: str | None = None
     if state.settings.coach_count_tokens_upstream:
-        who = await run_in_threadpool(
-            admission.admit, factory, state.settings, state.limiter, token
-        )
+        who = await state.store.admit(state.settings, state.limiter, token)
         if isinstance(who, admission.Refusal):
             return _render(who)
         user_id = who.user_id
@@ -247,9 +223,7 @@ async def create_message(request: Request) -> Response:
     else:
         input_tokens = estimate_input_tokens(body)
     units = worst_case_units(price, input_tokens, body["max_tokens"])
-    outcome = await run_in_threadpool(
-        admission.admit,
-        factory,
+    outcome = await state.store.admit(
         state.settings,
         None if user_id is not None else state.limiter,
         token,
@@ -264,15 +238,11 @@ async def create_message(request: Request) -> Response:
 
     async def settle(**kwargs: Any) -> None:
         with anyio.CancelScope(shield=True):
-            await run_in_threadpool(admission.settle, factory, reservation.ledger_id, **kwargs)
+            await state.store.settle(reservation.ledger_id, **kwargs)
 
     # The reservation's commit (a WAL flush) overlaps the upstream request; nothing is
     # forwarded, and nothing settled, before it is durable.
-    # Commits get threads of their own: if they queued behind admissions of the same user that
-    # wait for this transaction's row lock, neither would ever proceed.
-    committing = asyncio.ensure_future(
-        anyio.to_thread.run_sync(admission.commit, outcome, limiter=state.commit_threads)
-    )
+    committing = asyncio.ensure_future(state.store.commit(outcome))
     resp: httpx.Response | None = None
     open_error: BaseException | None = None
     try:
@@ -343,9 +313,7 @@ async def count_tokens(request: Request) -> Response:
     if not state.upstream.configured:
         return relay.error(503, "api_error", "the coach is not configured on this server")
     token = admission.bearer_token(dict(request.headers))
-    who = await run_in_threadpool(
-        admission.admit, state.sessions, state.settings, state.limiter, token
-    )
+    who = await state.store.admit(state.settings, state.limiter, token)
     if isinstance(who, admission.Refusal):
         return _render(who)
     try:

@@ -1,29 +1,43 @@
-"""Admission of a coach call: authenticate, rate-limit, reserve, all in one DB transaction.
+"""Admission of a coach call (authenticate, rate-limit, reserve) and its settlement.
 
 Design:
 - The database work in front of the first upstream byte is the latency the proxy adds, so it
-  is one thread-pool hop and ONE commit: token lookup, rate-window increment, tier lookup,
-  allowance reservation and the pending ledger row.
+  is ONE transaction: token lookup, rate-window increment, tier lookup, allowance
+  reservation and the pending ledger row. Its commit may be deferred (``defer_commit``): the
+  decision is final once the allowance row is locked, so the route sends the upstream request
+  while the commit's WAL flush completes, and awaits ``commit`` before forwarding anything.
+- Two stores run the same steps (``_authenticate``, rate limit, ``_reserve``; the metering
+  and token services stay plain synchronous SQLAlchemy code):
+  * ``AsyncStore`` (PostgreSQL): an async engine (psycopg 3) with its own pool; the steps run
+    through ``AsyncSession.run_sync``, i.e. in a greenlet on the event loop. Measured under
+    100 concurrent streams, the thread-pool variant's admission took 20-35 ms when the loop
+    was busy relaying: each of its ~7 round trips handed the GIL back and forth with the
+    event loop thread (a GIL convoy). On the loop there is no such handoff.
+  * ``ThreadedStore`` (SQLite, dev mode): the app's sessions in the thread pool.
 - The rlcoach access token is accepted from ``Authorization: Bearer`` (our CLI) or
-  ``x-api-key`` (what the Anthropic SDKs send when pointed at this server with
-  ``api_key=<access token>``).
+  ``x-api-key`` (what the Anthropic SDKs send when pointed at this server).
 - Refusals are values (``Refusal``), not exceptions, so the route renders them in Anthropic's
   error shape and the transaction still commits the counted request / refusal ledger row.
-- Blocking code: call it through ``run_in_threadpool``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+import anyio
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..config import Settings
-from ..db import session_scope
+from ..db import normalize_url, session_scope
 from ..models import User
 from . import metering
-from .coach_ratelimit import RateLimiter
+from .coach_ratelimit import RateDecision, RateLimiter
 from .tokens import user_for_access_token
+
+# At most one deferred commit per open transaction, and those are bounded by the DB pool.
+COMMIT_THREADS = 256
 
 
 @dataclass(frozen=True)
@@ -39,7 +53,14 @@ class Admitted:
     user_id: str
     reservation: metering.Reservation | None = None
     # With ``defer_commit``: the open transaction holding the reservation; see ``commit``.
-    pending: Session | None = None
+    pending: Any = None
+
+
+@dataclass(frozen=True)
+class ReserveRequest:
+    model: str
+    stream: bool
+    units: int
 
 
 def bearer_token(headers: dict[str, str]) -> str | None:
@@ -51,89 +72,34 @@ def bearer_token(headers: dict[str, str]) -> str | None:
     return key or None
 
 
-@dataclass(frozen=True)
-class ReserveRequest:
-    model: str
-    stream: bool
-    units: int
+# --------------------------------------------------------------------------- the steps
 
 
-def admit(
-    factory: sessionmaker[Session],
-    settings: Settings,
-    limiter: RateLimiter | None,
-    token: str | None,
-    *,
-    reserve: ReserveRequest | None = None,
-    user_id: str | None = None,
-    defer_commit: bool = False,
-) -> Admitted | Refusal:
-    """Authenticate ``token`` (unless ``user_id`` is already known), count one request
-    against the rate limit (when ``limiter`` is given) and reserve ``reserve.units``.
-
-    ``defer_commit``: a successful reservation comes back uncommitted (``Admitted.pending``).
-    The decision is already final (the allowance row is locked by then), so the caller can
-    send the upstream request while ``commit`` waits for the WAL flush, instead of adding that
-    fsync to the time to first byte; it must await ``commit`` before forwarding anything.
-    """
-    session = factory()
-    try:
-        outcome = _decide(session, settings, limiter, token, reserve, user_id)
-        if defer_commit and isinstance(outcome, Admitted) and outcome.reservation is not None:
-            return Admitted(outcome.user_id, outcome.reservation, pending=session)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        session.close()
-        raise
-    session.close()
-    return outcome
-
-
-def commit(admitted: Admitted) -> None:
-    """Make a deferred reservation durable (blocking: call through the thread pool)."""
-    session = admitted.pending
-    if session is None:
-        return
-    try:
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-
-
-def _decide(
-    session: Session,
-    settings: Settings,
-    limiter: RateLimiter | None,
-    token: str | None,
-    reserve: ReserveRequest | None,
-    user_id: str | None,
-) -> Admitted | Refusal:
-    if user_id is None:
-        user = user_for_access_token(session, token) if token else None
-        if user is None:
-            return Refusal(
-                401, "authentication_error", "missing, invalid or expired rlcoach access token"
-            )
-    else:
+def _authenticate(session: Session, token: str | None, user_id: str | None) -> User | Refusal:
+    if user_id is not None:
         user = session.get(User, user_id)
-        if user is None:
-            return Refusal(401, "authentication_error", "user no longer exists")
-    if limiter is not None:
-        decision = limiter.hit(session, user.id)
-        if not decision.allowed:
-            return Refusal(
-                429,
-                "rate_limit_error",
-                f"too many coach requests: at most {limiter.limit} per "
-                f"{limiter.window} s; retry in {decision.retry_after} s",
-                {"retry-after": str(decision.retry_after)},
-            )
-    if reserve is None:
-        return Admitted(user.id)
+        return user or Refusal(401, "authentication_error", "user no longer exists")
+    user = user_for_access_token(session, token) if token else None
+    return user or Refusal(
+        401, "authentication_error", "missing, invalid or expired rlcoach access token"
+    )
+
+
+def _rate_refusal(limiter: RateLimiter, decision: RateDecision) -> Refusal | None:
+    if decision.allowed:
+        return None
+    return Refusal(
+        429,
+        "rate_limit_error",
+        f"too many coach requests: at most {limiter.limit} per {limiter.window} s; "
+        f"retry in {decision.retry_after} s",
+        {"retry-after": str(decision.retry_after)},
+    )
+
+
+def _reserve(
+    session: Session, settings: Settings, user: User, reserve: ReserveRequest
+) -> Admitted | Refusal:
     tier = metering.user_tier(session, user, settings)
     limit = metering.allowance_for(settings, tier)
     reservation = metering.reserve(
@@ -156,6 +122,184 @@ def _decide(
     return Admitted(user.id, reservation)
 
 
-def settle(factory: sessionmaker[Session], ledger_id: int, **kwargs: object) -> bool:
-    with session_scope(factory) as session:
-        return metering.settle(session, ledger_id, **kwargs)  # type: ignore[arg-type]
+def _decide(
+    session: Session,
+    settings: Settings,
+    limiter: RateLimiter | None,
+    token: str | None,
+    reserve: ReserveRequest | None,
+    user_id: str | None,
+) -> Admitted | Refusal:
+    """All steps, synchronously (the rate limiter's Redis call included)."""
+    user = _authenticate(session, token, user_id)
+    if isinstance(user, Refusal):
+        return user
+    if limiter is not None:
+        refusal = _rate_refusal(limiter, limiter.hit(session, user.id))
+        if refusal is not None:
+            return refusal
+    return Admitted(user.id) if reserve is None else _reserve(session, settings, user, reserve)
+
+
+# --------------------------------------------------------------------------- stores
+
+
+class ThreadedStore:
+    """Synchronous sessions in the thread pool (SQLite)."""
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self.factory = factory
+        # Commits get threads of their own: queued behind admissions of the same user that
+        # wait for this transaction's row lock, neither would ever proceed.
+        self._commit_threads = anyio.CapacityLimiter(COMMIT_THREADS)
+
+    async def admit(
+        self,
+        settings: Settings,
+        limiter: RateLimiter | None,
+        token: str | None,
+        *,
+        reserve: ReserveRequest | None = None,
+        user_id: str | None = None,
+        defer_commit: bool = False,
+    ) -> Admitted | Refusal:
+        return await anyio.to_thread.run_sync(
+            self._admit, settings, limiter, token, reserve, user_id, defer_commit
+        )
+
+    def _admit(
+        self,
+        settings: Settings,
+        limiter: RateLimiter | None,
+        token: str | None,
+        reserve: ReserveRequest | None,
+        user_id: str | None,
+        defer_commit: bool,
+    ) -> Admitted | Refusal:
+        session = self.factory()
+        try:
+            outcome = _decide(session, settings, limiter, token, reserve, user_id)
+            if defer_commit and isinstance(outcome, Admitted) and outcome.reservation:
+                return Admitted(outcome.user_id, outcome.reservation, pending=session)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            session.close()
+            raise
+        session.close()
+        return outcome
+
+    async def commit(self, admitted: Admitted) -> None:
+        if admitted.pending is not None:
+            await anyio.to_thread.run_sync(
+                _commit_sync, admitted.pending, limiter=self._commit_threads
+            )
+
+    async def settle(self, ledger_id: int, **kwargs: Any) -> bool:
+        def run() -> bool:
+            with session_scope(self.factory) as session:
+                return metering.settle(session, ledger_id, **kwargs)
+
+        return await anyio.to_thread.run_sync(run)
+
+    async def aclose(self) -> None:
+        pass  # the app owns these sessions' engine
+
+
+def _commit_sync(session: Session) -> None:
+    try:
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+class AsyncStore:
+    """An async engine of its own, steps run on the event loop (PostgreSQL)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.engine = create_async_engine(
+            normalize_url(settings.database_url),
+            pool_size=settings.coach_db_pool_size,
+            max_overflow=settings.coach_db_pool_size,
+            pool_pre_ping=True,
+        )
+        self.factory = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    async def admit(
+        self,
+        settings: Settings,
+        limiter: RateLimiter | None,
+        token: str | None,
+        *,
+        reserve: ReserveRequest | None = None,
+        user_id: str | None = None,
+        defer_commit: bool = False,
+    ) -> Admitted | Refusal:
+        session = self.factory()
+        try:
+            outcome = await self._decide(session, settings, limiter, token, reserve, user_id)
+            if defer_commit and isinstance(outcome, Admitted) and outcome.reservation:
+                return Admitted(outcome.user_id, outcome.reservation, pending=session)
+            await session.commit()
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await session.rollback()
+                await session.close()
+            raise
+        await session.close()
+        return outcome
+
+    @staticmethod
+    async def _decide(
+        session: AsyncSession,
+        settings: Settings,
+        limiter: RateLimiter | None,
+        token: str | None,
+        reserve: ReserveRequest | None,
+        user_id: str | None,
+    ) -> Admitted | Refusal:
+        if limiter is None or not limiter.uses_redis:
+            return await session.run_sync(_decide, settings, limiter, token, reserve, user_id)
+        # Redis is asked with its asyncio client, between two database steps.
+        user = await session.run_sync(_authenticate, token, user_id)
+        if isinstance(user, Refusal):
+            return user
+        refusal = _rate_refusal(limiter, await limiter.hit_redis(user.id))
+        if refusal is not None:
+            return refusal
+        if reserve is None:
+            return Admitted(user.id)
+        return await session.run_sync(_reserve, settings, user, reserve)
+
+    async def commit(self, admitted: Admitted) -> None:
+        session: AsyncSession | None = admitted.pending
+        if session is None:
+            return
+        try:
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+        finally:
+            await session.close()
+
+    async def settle(self, ledger_id: int, **kwargs: Any) -> bool:
+        async with self.factory() as session:
+            settled: bool = await session.run_sync(
+                lambda s: metering.settle(s, ledger_id, **kwargs)
+            )
+            await session.commit()
+            return settled
+
+    async def aclose(self) -> None:
+        await self.engine.dispose()
+
+
+Store = ThreadedStore | AsyncStore
+
+
+def make_store(settings: Settings, app_sessions: sessionmaker[Session]) -> Store:
+    return ThreadedStore(app_sessions) if settings.is_sqlite else AsyncStore(settings)

@@ -7,7 +7,8 @@ Design:
     ``INSERT ... ON CONFLICT (user_id, window_start) DO UPDATE SET count = count + 1
     RETURNING count`` in the caller's transaction (the same commit as the reservation, so no
     extra round trip);
-  * Redis, when ``coach_redis_url`` is set: ``INCR`` + ``EXPIRE`` in one pipeline.
+  * Redis, when ``coach_redis_url`` is set: ``INCR`` + ``EXPIRE`` in one pipeline (with the
+    asyncio client when called from the event loop).
 - A fixed window lets a burst of up to 2x the limit straddle a boundary; for a cost guard
   (the allowance is the real budget) that is an acceptable trade for one write per request.
 - Old database windows are pruned now and then by the request that opens a new window, so
@@ -39,12 +40,20 @@ class RateLimiter:
         self.limit = settings.coach_rate_limit_requests
         self.window = max(1, settings.coach_rate_limit_window_seconds)
         self._redis: Any = None
+        self._aredis: Any = None
         if settings.coach_redis_url:
             import redis  # optional dependency, only needed when configured
+            import redis.asyncio
 
-            self._redis = redis.Redis.from_url(
-                settings.coach_redis_url, socket_timeout=1.0, socket_connect_timeout=1.0
+            url = settings.coach_redis_url
+            self._redis = redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+            self._aredis = redis.asyncio.Redis.from_url(
+                url, socket_timeout=1.0, socket_connect_timeout=1.0
             )
+
+    @property
+    def uses_redis(self) -> bool:
+        return self._redis is not None
 
     def _window(self, now: float) -> tuple[int, int]:
         start = int(now) - int(now) % self.window
@@ -57,14 +66,28 @@ class RateLimiter:
         now = time.time() if now is None else now
         start, retry_after = self._window(now)
         if self._redis is not None:
-            key = f"rlcoach:coach:rl:{user_id}:{start}"
             pipe = self._redis.pipeline()
-            pipe.incr(key)
-            pipe.expire(key, self.window + 5)
+            pipe.incr(self._key(user_id, start))
+            pipe.expire(self._key(user_id, start), self.window + 5)
             count = int(pipe.execute()[0])
         else:
             count = self._db_incr(session, user_id, start)
         return RateDecision(count <= self.limit, retry_after)
+
+    async def hit_redis(self, user_id: str, now: float | None = None) -> RateDecision:
+        """``hit`` through the asyncio Redis client (the event loop must not block on I/O)."""
+        if self.limit <= 0:
+            return RateDecision(True, 0)
+        start, retry_after = self._window(time.time() if now is None else now)
+        pipe = self._aredis.pipeline()
+        pipe.incr(self._key(user_id, start))
+        pipe.expire(self._key(user_id, start), self.window + 5)
+        count = int((await pipe.execute())[0])
+        return RateDecision(count <= self.limit, retry_after)
+
+    @staticmethod
+    def _key(user_id: str, start: int) -> str:
+        return f"rlcoach:coach:rl:{user_id}:{start}"
 
     def _db_incr(self, session: Session, user_id: str, start: int) -> int:
         stmt = upsert_insert(session, CoachRateWindow).values(
