@@ -3,6 +3,7 @@ and the pure pieces (prices, SSE splitting, usage tracking)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 from collections.abc import Callable
@@ -217,6 +218,29 @@ def test_redis_rate_limiter(settings: Settings) -> None:
     t = 1_800_000_000.0 + (id(limiter) % 1000) * 60  # a window of this test alone
     got = [limiter.hit(None, user_id, t).allowed for _ in range(3)]  # type: ignore[arg-type]
     assert got == [True, True, False]
+
+    async def async_hits() -> list[bool]:
+        return [(await limiter.hit_redis(user_id + "a", t)).allowed for _ in range(3)]
+
+    assert asyncio.run(async_hits()) == [True, True, False]
+
+
+@pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
+def test_redis_rate_limit_through_the_server(
+    coach_server: Callable[..., CoachServer],
+    user_factory: Callable[..., User],
+    token_for: Callable[[User], str],
+) -> None:
+    server = coach_server(
+        coach_redis_url="redis://127.0.0.1:6379/0",
+        coach_rate_limit_requests=1,
+        coach_rate_limit_window_seconds=3600,
+    )
+    client = server.sdk(token_for(user_factory()))
+    messages = [{"role": "user", "content": "hi"}]
+    client.messages.create(model=MODEL, max_tokens=8, messages=messages)  # type: ignore[arg-type]
+    with pytest.raises(anthropic.RateLimitError):
+        client.messages.create(model=MODEL, max_tokens=8, messages=messages)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- pure
