@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete
+from sqlalchemy import Table, delete
 from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..models import CoachRateWindow
 from .metering import upsert_insert
+
+WINDOWS = cast(Table, CoachRateWindow.__table__)
 
 
 @dataclass(frozen=True)
@@ -90,19 +92,16 @@ class RateLimiter:
         return f"rlcoach:coach:rl:{user_id}:{start}"
 
     def _db_incr(self, session: Session, user_id: str, start: int) -> int:
-        stmt = upsert_insert(session, CoachRateWindow).values(
-            user_id=user_id, window_start=start, count=1
-        )
+        windows = WINDOWS  # Core table: cheaper per call than an ORM-enabled statement
+        stmt = upsert_insert(session, windows).values(user_id=user_id, window_start=start, count=1)
         stmt = stmt.on_conflict_do_update(
-            index_elements=[CoachRateWindow.user_id, CoachRateWindow.window_start],
-            set_={"count": CoachRateWindow.count + 1},
-        ).returning(CoachRateWindow.count)
+            index_elements=[windows.c.user_id, windows.c.window_start],
+            set_={"count": windows.c.count + 1},
+        ).returning(windows.c.count)
         count = int(session.execute(stmt).scalar_one())
         if count == 1:
             # First request of a new window: drop this user's older windows.
             session.execute(
-                delete(CoachRateWindow)
-                .where(CoachRateWindow.user_id == user_id, CoachRateWindow.window_start < start)
-                .execution_options(synchronize_session=False)
+                delete(windows).where(windows.c.user_id == user_id, windows.c.window_start < start)
             )
         return count
