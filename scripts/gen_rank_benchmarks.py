@@ -39,12 +39,15 @@ TIERS: dict[int, str] = {
 # ballchasing population stat name -> registry group.key. Most names are the
 # registry key itself (ballchasing's API names); the population endpoint uses a
 # few older spellings, mapped here by meaning:
-#   bcolpm          "boost collected per minute"      -> boost.bcpm
 #   avg_boost_amount                                  -> boost.avg_amount
 #   avg_distance_ball / dist_to_mates                 -> positioning.avg_distance_to_*
 #   avg_powerslide  average powerslide duration (s)   -> movement.avg_powerslide_duration
 #   percent_last_defender / percent_first_attacker    -> percent_most_back / _most_forward
 #     (ballchasing's API renamed them; same definition, far fewer games: ~0.77M)
+# Left unmapped on purpose: ``bcolpm`` reads like the API's ``bcpm``, but its
+# means sit 2-8% *below* ``bpm`` in every tier, while ``bcpm`` (per minute of
+# the player's own time) can only be at or above ``bpm``; so it is some other
+# definition, and a wrong reference is worse than none.
 MAPPING: dict[str, str] = {
     "assists": "core.assists",
     "goals": "core.goals",
@@ -52,7 +55,6 @@ MAPPING: dict[str, str] = {
     "shots": "core.shots",
     "score": "core.score",
     "bpm": "boost.bpm",
-    "bcolpm": "boost.bcpm",
     "avg_boost_amount": "boost.avg_amount",
     "boost_count_collected_big": "boost.count_collected_big",
     "boost_count_collected_small": "boost.count_collected_small",

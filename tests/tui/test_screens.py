@@ -178,7 +178,7 @@ async def test_compare_shows_lobby_rank_means_and_source(make_app) -> None:
         screen = app.view
         assert isinstance(screen, CompareView)
         table = screen.query_one("#compare", DataTable)
-        assert table.row_count == 36  # every mapped rank stat
+        assert table.row_count == 35  # every mapped rank stat
         caveat = text_of(screen.query_one("#caveat", Static))
         assert "ballchasing" in caveat and "pooled" in caveat and "pre-2023" in caveat
         before = screen.tier

@@ -73,7 +73,7 @@ def test_committed_rank_file_is_what_the_script_generates() -> None:
     generated = gen.generate(json.loads(SOURCE.read_text()))
     committed = json.loads((ROOT / "src/rlcoach/tui/data/rank_means.json").read_text())
     assert generated == committed
-    assert committed["unmapped"] == ["percent_powerslide", "powerslidepm"]
+    assert committed["unmapped"] == ["bcolpm", "percent_powerslide", "powerslidepm"]
 
 
 def test_heatmap_axis_rules() -> None:
