@@ -277,3 +277,21 @@ async def test_clicking_a_header_sorts_by_it(make_app) -> None:
         await pilot.click(table, offset=(x, 0))  # again: the other way round
         await settle(pilot)
         assert app.view.descending is False
+
+
+async def test_games_filters_by_letter_keys(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("g")
+        await settle(pilot)
+        table = app.view.query_one("#game-list", DataTable)
+        await pilot.press("w")  # wins
+        await settle(pilot)
+        assert {str(table.get_row_at(i)[1]) for i in range(table.row_count)} == {"W"}
+        await pilot.press("w", "w")  # losses, then any result again
+        await settle(pilot)
+        assert table.row_count == 40
+        await pilot.press("p")  # the most played playlist
+        await settle(pilot)
+        assert 0 < table.row_count < 40
+        assert len({str(table.get_row_at(i)[3]) for i in range(table.row_count)}) == 1

@@ -41,6 +41,9 @@ class GamesView(DataView):
         Binding("S", "sort_reverse", "Reverse", show=False),
         Binding("x", "clear_filters", "Clear", tooltip="Clear every filter"),
         Binding("escape", "focus_table", "Table", show=False),
+        # Same letters as Trends and Compare; hidden to keep 80 columns of footer.
+        Binding("p", "cycle('#f-playlist')", "Playlist", show=False),
+        Binding("w", "cycle('#f-result')", "Wins/losses", show=False),
     ]
 
     def __init__(self, *, id: str) -> None:
@@ -51,6 +54,8 @@ class GamesView(DataView):
         self._offset = 0  # first row the next fetch asks for
         self._total = 0
         self._filter = GameFilter()
+        self._choices: dict[str, list[str]] = {  # what p / w step through
+            "#f-playlist": [], "#f-result": [value for _, value in RESULTS]}
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="filters"):
@@ -132,6 +137,7 @@ class GamesView(DataView):
             select = self.query_one("#f-playlist", Select)
             with select.prevent(Select.Changed):
                 select.set_options([(f"{p} ({n})", p) for p, n in playlists])
+            self._choices["#f-playlist"] = [p for p, _ in playlists]
         problem = status.problem if status.games == 0 else None
         self.query_one(Notice).say(problem)
         table = self.query_one("#game-list", DataTable)
@@ -155,6 +161,17 @@ class GamesView(DataView):
         return f"{count} · sorted by {label} {arrow}{note}"
 
     # -- actions ------------------------------------------------------------------
+
+    def action_cycle(self, selector: str) -> None:
+        """Step a filter Select to its next option (blank, then each in turn)."""
+        select: Select[str] = self.query_one(selector, Select)
+        values: list[str | None] = [None, *self._choices[selector]]
+        current = None if select.is_blank() else select.value
+        nxt = values[(values.index(current) + 1) % len(values)] if current in values else None
+        if nxt is None:
+            select.clear()
+        else:
+            select.value = nxt
 
     def action_focus_search(self) -> None:
         self.query_one("#f-text", Input).focus()
