@@ -295,3 +295,18 @@ async def test_games_filters_by_letter_keys(make_app) -> None:
         await settle(pilot)
         assert 0 < table.row_count < 40
         assert len({str(table.get_row_at(i)[3]) for i in range(table.row_count)}) == 1
+
+
+async def test_game_tab_keys_put_focus_in_the_tab_table(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("2")
+        boost = app.view.query_one("#group-boost", DataTable)
+        assert boost.has_focus
+        await pilot.press("pagedown")
+        assert boost.cursor_row > 0  # the long table scrolls
+        await pilot.press("right_square_bracket")  # still switches tabs from the table
+        assert app.view.query_one("#group-movement", DataTable).has_focus

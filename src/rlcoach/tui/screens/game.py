@@ -90,10 +90,16 @@ class GameView(DataView):
         tabs = self.query_one(TabbedContent)
         ids = [t for t, _ in TABS]
         current = ids.index(tabs.active) if tabs.active in ids else 0
-        tabs.active = ids[(current + step) % len(ids)]
+        self.action_show_tab(ids[(current + step) % len(ids)])
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+        # Put the keys in the tab's table, so up/down/page scroll its rows
+        # (the Boost table is taller than 24 lines); ] [ and 1-6 still switch.
+        # Focus must stay inside this view (a hidden widget loses it, and with it
+        # Escape and the tab keys): the Tabs strip when the tab has no table.
+        tables = self.query_one(f"TabPane#{tab}").query(DataTable)
+        (tables.last() if tables else self.query_one("#game-tabs Tabs")).focus()
 
     def show(self, view: GameData) -> None:
         detail = view.detail
