@@ -317,6 +317,7 @@ def main() -> int:
     ap.add_argument("--deltas", type=int, default=100, help="text deltas per message")
     ap.add_argument("--pace", type=float, default=0.05, help="seconds between deltas")
     ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    ap.add_argument("--target-p99-ms", type=float, default=30.0, help="reported as met/missed")
     ap.add_argument("--trace", action="store_true", help="print the slowest sessions per phase")
     ap.add_argument(
         "--gc-report", action="store_true", help="the server prints collections over 5 ms"
@@ -388,7 +389,8 @@ def main() -> int:
         print(f"{'added':10}" + "".join(f"{added[p]:9.2f}" for p in (50, 90, 99, 100)))
         print(
             f"mean added {1000 * (statistics.mean(proxy) - statistics.mean(direct)):.2f} ms; "
-            f"errors {e1 + e2}"
+            f"errors {e1 + e2}; target p99 added < {args.target_p99_ms:g} ms: "
+            + ("met" if added[99] < args.target_p99_ms and not e1 + e2 else "MISSED")
         )
         sessions = args.streams * args.rounds
         print(
