@@ -27,3 +27,12 @@ def test_unknown_screen_is_a_usage_error() -> None:
     result = run("dashboard", "--screen", "nope")
     assert result.returncode == 2
     assert "unknown screen 'nope'" in result.stderr
+
+
+def test_a_broken_config_is_reported_before_the_screen_opens(rlcoach_home) -> None:
+    config = rlcoach_home / "config" / "rlcoach.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("[identity\nnames = [")
+    result = run("dashboard")  # the subprocess inherits RLCOACH_HOME from the fixture
+    assert result.returncode == 2
+    assert "invalid TOML" in result.stderr
