@@ -15,6 +15,7 @@ import numpy as np
 
 from rlcoach import __version__
 from rlcoach.analysis.events import assister_for, demolitions
+from rlcoach.analysis.heatmap import heatmap
 from rlcoach.analysis.kickoffs import kickoffs
 from rlcoach.analysis.stats import MatchStats
 from rlcoach.replay.names import map_name_for, playlist_for
@@ -50,6 +51,7 @@ def build_report(replay: ReplayData, stats: MatchStats, file: FileInfo,
             "id": info.platform_id, "team": TEAMS[info.team], "is_me": False,
             "is_bot": info.is_bot, "car": {"id": info.car_id, "name": info.car_name},
             "camera": {k: v for k, v in info.camera.items() if v is not None},
+            "heatmap": heatmap(ctx, i),
             "start_time": at(int(rows[0])) if rows.size else None,
             "end_time": at(int(rows[-1])) if rows.size else None,
             "stats": round_stats(s),

@@ -108,10 +108,14 @@ def build_schema() -> dict[str, Any]:
                 "car": _obj({"id": _INT_OR_NULL, "name": _STR_OR_NULL}),
                 "camera": {"type": "object", "additionalProperties": _NUM},
                 "start_time": _NUM_OR_NULL, "end_time": _NUM_OR_NULL,
-                "heatmap": {"type": "object"},
+                "heatmap": _obj({
+                    "y_bins": _INT, "x_bins": _INT,
+                    "axes": {"const": ["y", "x"]},
+                    "cells": {"type": "array", "items": {"type": "array", "items": _NUM}},
+                }),
                 "stats": player_stats,
             }, required=["key", "name", "platform", "id", "team", "is_me", "is_bot", "car",
-                         "camera", "start_time", "end_time", "stats"])},
+                         "camera", "heatmap", "start_time", "end_time", "stats"])},
             "events": _obj({
                 "goals": {"type": "array", "items": _obj({
                     **event, "header_frame": _INT_OR_NULL, "team": {"enum": ["blue", "orange",
