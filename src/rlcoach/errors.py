@@ -78,3 +78,7 @@ REPLAY_ERROR_KINDS: dict[str, type[ReplayError]] = {
 def replay_error(kind: str, message: str, hint: str | None = None) -> ReplayError:
     """Rebuild a ReplayError from its kind (used across process boundaries)."""
     return REPLAY_ERROR_KINDS.get(kind, ReplayError)(message, hint)
+
+
+class AccountError(RlcoachError):
+    """Signing in to the rlcoach server, or talking to it, failed."""
