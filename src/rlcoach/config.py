@@ -32,7 +32,7 @@ class Identity:
             return True
         if player_id and player_id.lower() in {i.lower() for i in self.platform_ids}:
             return True
-        return bool(name) and name.strip().lower() in {n.strip().lower() for n in self.names}
+        return name is not None and name.strip().lower() in {n.strip().lower() for n in self.names}
 
     @property
     def is_empty(self) -> bool:

@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import psutil
-
 from tests.conftest import REPLAYS
 
 

@@ -86,8 +86,8 @@ def engine_key() -> str:
 
 def apply_identity(report: dict[str, Any], identity: Identity | None) -> dict[str, Any]:
     for p in report.get("players", []):
-        p["is_me"] = bool(identity) and identity.matches(p.get("platform"), p.get("id"),
-                                                         p.get("name"))
+        p["is_me"] = identity is not None and identity.matches(
+            p.get("platform"), p.get("id"), p.get("name"))
     return report
 
 

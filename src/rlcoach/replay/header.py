@@ -86,15 +86,21 @@ def players_from_meta(meta: dict[str, Any]) -> list[PlayerInfo]:
                     is_bot=bool((p.get("stats") or {}).get("bBot", False)),
                     car_id=car_id,
                     car_name=CAR_NAMES.get(car_id) if car_id is not None else None,
-                    camera={
-                        "fov": cam.get("fov"), "height": cam.get("height"),
-                        "pitch": cam.get("angle"), "distance": cam.get("distance"),
-                        "stiffness": cam.get("stiffness"), "swivel_speed": cam.get("swivel_speed"),
-                        "transition_speed": cam.get("transition_speed"),
-                    } if cam else {},
+                    camera=_camera(cam),
                 )
             )
     return players
+
+
+# ballchasing's camera keys and the engine's names for them.
+_CAMERA_KEYS = {"fov": "fov", "height": "height", "pitch": "angle", "distance": "distance",
+                "stiffness": "stiffness", "swivel_speed": "swivel_speed",
+                "transition_speed": "transition_speed"}
+
+
+def _camera(cam: dict[str, Any]) -> dict[str, float]:
+    return {ours: round(float(cam[theirs]), 3) for ours, theirs in _CAMERA_KEYS.items()
+            if isinstance(cam.get(theirs), int | float)}
 
 
 def attach_scoreboards(replay: ReplayData) -> None:

@@ -153,7 +153,7 @@ def round_stats(stats: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     for group in (*GROUPS, "ball"):
         if group not in stats:
             continue
-        values = {}
+        values: dict[str, Any] = {}
         for key, value in stats[group].items():
             m = ball.get(key) if group == "ball" else BY_QUALIFIED.get(f"{group}.{key}")
             if value is None or isinstance(value, bool):

@@ -58,6 +58,21 @@ def _m(group: str, key: str, unit: Unit, direction: Direction, label: str, defin
 
 _BANDS = (("0_25", "0-25"), ("25_50", "25-50"), ("50_75", "50-75"), ("75_100", "75-100"))
 
+# Share-of-time positioning metrics: (key suffix, direction, label).
+_ROLE_SHARES: tuple[tuple[str, Direction, str], ...] = (
+    ("defensive_third", "neutral", "in the defensive third"),
+    ("offensive_third", "neutral", "in the offensive third"),
+    ("neutral_third", "neutral", "in the middle third"),
+    ("defensive_half", "neutral", "in the own half"),
+    ("offensive_half", "neutral", "in the opponents' half"),
+    ("behind_ball", "higher", "behind the ball"),
+    ("infront_ball", "lower", "in front of the ball"),
+    ("most_back", "neutral", "as last player"),
+    ("most_forward", "neutral", "as most advanced player"),
+    ("closest_to_ball", "neutral", "closest to the ball"),
+    ("farthest_from_ball", "neutral", "farthest from the ball"),
+)
+
 METRICS: tuple[Metric, ...] = (
     # core: from the replay header's scoreboard
     _m("core", "score", "points", "higher", "Score", "Scoreboard points."),
@@ -190,19 +205,7 @@ METRICS: tuple[Metric, ...] = (
        "Seconds as the team's farthest player from the ball."),
     *(
         _m("positioning", f"percent_{k}", "%", d, f"% {lab}", f"Share of time {lab}.")
-        for k, d, lab in (
-            ("defensive_third", "neutral", "in the defensive third"),
-            ("offensive_third", "neutral", "in the offensive third"),
-            ("neutral_third", "neutral", "in the middle third"),
-            ("defensive_half", "neutral", "in the own half"),
-            ("offensive_half", "neutral", "in the opponents' half"),
-            ("behind_ball", "higher", "behind the ball"),
-            ("infront_ball", "lower", "in front of the ball"),
-            ("most_back", "neutral", "as last player"),
-            ("most_forward", "neutral", "as most advanced player"),
-            ("closest_to_ball", "neutral", "closest to the ball"),
-            ("farthest_from_ball", "neutral", "farthest from the ball"),
-        )
+        for k, d, lab in _ROLE_SHARES
     ),
     # demos
     _m("demo", "inflicted", "count", "higher", "Demos", "Demolitions inflicted."),

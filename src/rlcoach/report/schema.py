@@ -147,11 +147,12 @@ def build_schema() -> dict[str, Any]:
 @cache
 def shipped_schema() -> dict[str, Any]:
     text = resources.files("rlcoach.report").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
-    return json.loads(text)  # type: ignore[no-any-return]
+    data: dict[str, Any] = json.loads(text)
+    return data
 
 
 @cache
-def _validator():  # type: ignore[no-untyped-def]
+def _validator() -> Any:
     from jsonschema import Draft202012Validator
 
     return Draft202012Validator(shipped_schema())
