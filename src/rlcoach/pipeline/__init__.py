@@ -119,7 +119,9 @@ def analyze_paths(
             yield Outcome(path, apply_identity(hit, identity), cached=True,
                           seconds=time.perf_counter() - started)
             continue
-        tasks.append(Task(path, sha, timeout_for(st.st_size, timeout_s)))
+        tasks.append(Task(path, sha, timeout_for(st.st_size, timeout_s), st.st_size))
+    # Largest first: a big replay started last would leave the other workers idle.
+    tasks.sort(key=lambda t: t.size, reverse=True)
     n_jobs = max(1, min(jobs or default_jobs(), len(tasks) or 1))
     for result in run_tasks(tasks, n_jobs, memory_limit_mb):
         if result.report is not None and use_cache:

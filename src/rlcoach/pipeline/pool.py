@@ -45,6 +45,7 @@ class Task:
     path: Path
     sha256: str
     timeout_s: float
+    size: int = 0
 
 
 @dataclass
