@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import pytest
 
@@ -38,6 +39,19 @@ def test_401_refreshes_rotates_storage_and_retries(server: DevServer, browser: B
             session.me()
         assert "rlcoach login" in (err.value.hint or "")
         assert store.load(server.url) is None
+
+
+def test_known_expired_token_is_refreshed_before_the_call(
+    server: DevServer, browser: Browser
+) -> None:
+    store = FileStore()
+    first = library_login(server, browser)
+    store.save(server.url, dataclasses.replace(first, expires_at=0.0))
+    with ServerClient(server.url) as client:
+        assert Session(client, store).me()["name"] == "Dev User"
+    rotated = store.load(server.url)
+    assert rotated is not None and rotated.refresh_token != first.refresh_token
+    assert (rotated.expires_at or 0) > time.time() + 3000
 
 
 def test_logout_revokes_at_the_server(server: DevServer, browser: Browser) -> None:

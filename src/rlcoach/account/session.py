@@ -2,7 +2,8 @@
 
 Design:
 - ``Session`` ties a ``ServerClient`` to a ``TokenStore`` entry (keyed by server URL).
-- ``call`` runs one bearer request; on 401 it rotates the refresh token once (the server
+- ``call`` runs one bearer request (refreshing first when the stored expiry has passed,
+  which saves a request bound to fail); on 401 it rotates the refresh token once (the server
   spends the old one on every use), saves the new pair *before* retrying, and retries.
   A refused refresh (``invalid_grant``: expired, revoked, or reused elsewhere) deletes the
   local tokens and asks the user to log in again.
@@ -12,6 +13,7 @@ Design:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -21,6 +23,7 @@ from rlcoach.account.tokens import Tokens, TokenStore
 from rlcoach.errors import AccountError
 
 T = TypeVar("T")
+EXPIRY_SKEW = 30.0  # refresh this many seconds before the stored expiry
 
 
 def not_logged_in(server: str) -> AccountError:
@@ -68,8 +71,10 @@ class Session:
         return new
 
     def call(self, fn: Callable[[str], T]) -> T:
-        """``fn(access_token)``, refreshing once on 401."""
+        """``fn(access_token)``, refreshing once on 401 (or first, if known expired)."""
         tokens = self.tokens()
+        if tokens.expires_at is not None and time.time() > tokens.expires_at - EXPIRY_SKEW:
+            tokens = self.refresh(tokens)  # saves a request that would only get a 401
         try:
             return fn(tokens.access_token)
         except Unauthorized:
