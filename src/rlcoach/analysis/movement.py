@@ -53,7 +53,11 @@ def movement_stats(ctx: Context, i: int) -> dict[str, float]:
     ground = on_ground(pf.pos)
     high = ~ground & (pf.pos[:, 2] >= HIGH_AIR_Z)
     low = ~ground & ~high
-    spans = powerslide_spans(pf.powerslide & mask, ctx.frames.time)
+    # Slides in live play only: the engine also marks slides during kickoff
+    # countdowns and after goals, which ballchasing leaves out (measured:
+    # count within +-1 for 10/16 reference players, 9/16 over all tracked
+    # rows; time 13/16, was 11/16).
+    spans = powerslide_spans(pf.powerslide & mask & ctx.phases.live, ctx.frames.time)
     starts = len(spans)
     slide_time = float(sum(ctx.dt[a:b].sum() for a, b in spans))
     t = {
