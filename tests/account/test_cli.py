@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import queue
 import re
 import signal
@@ -31,13 +32,21 @@ runner = CliRunner()
 
 
 class LoginProcess:
-    """``rlcoach login`` in a subprocess, its stderr read line by line."""
+    """``rlcoach <command>`` (login by default) in a subprocess, stderr read line by line;
+    with ``tty`` its stdout is a pseudo-terminal, as when a person runs it."""
 
-    def __init__(self, server: str) -> None:
+    def __init__(self, server: str, command: str = "login", tty: bool = False,
+                 env: dict[str, str] | None = None) -> None:
+        self.tty_fd: int | None = None
+        stdout: int = subprocess.PIPE
+        if tty:
+            self.tty_fd, stdout = pty.openpty()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "rlcoach", "login", "--server", server],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
+            [sys.executable, "-m", "rlcoach", command, "--server", server],
+            stdout=stdout, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})},
         )
+        if tty:
+            os.close(stdout)
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
         assert self.proc.stderr is not None
@@ -65,25 +74,54 @@ class LoginProcess:
     def finish(self, timeout: float = 30) -> tuple[int, str, str]:
         # Not communicate(): it would read stderr too, racing the reader thread.
         self.proc.wait(timeout)
-        assert self.proc.stdout is not None
-        out = self.proc.stdout.read()
+        if self.tty_fd is not None:
+            out = _drain_tty(self.tty_fd)
+        else:
+            assert self.proc.stdout is not None
+            out = self.proc.stdout.read()
         self.reader.join(5)
         while not self.lines.empty():
             self.seen.append(self.lines.get_nowait())
         return self.proc.returncode, out, "\n".join(self.seen)
 
 
+def _drain_tty(fd: int) -> str:
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # EIO: the child closed its end
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(fd)
+    return b"".join(chunks).decode().replace("\r\n", "\n")
+
+
+@pytest.fixture
+def browser_log(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """A BROWSER command (webbrowser honours it) that records the URLs it is asked to open."""
+    log = tmp_path / "opened.txt"
+    script = tmp_path / "fake-browser"
+    script.write_text(f"#!{sys.executable}\nimport sys\n"
+                      f"open({str(log)!r}, 'a').write(sys.argv[1] + '\\n')\n")
+    script.chmod(0o755)
+    return {"BROWSER": str(script)}, log
+
+
 def test_login_shows_the_code_waits_for_approval_and_stores_tokens(
-    server: DevServer, browser: Browser, rlcoach_home: Path
+    server: DevServer, browser: Browser, rlcoach_home: Path,
+    browser_log: tuple[dict[str, str], Path],
 ) -> None:
-    login = LoginProcess(server.url)
+    login = LoginProcess(server.url, env=browser_log[0])
     code = login.user_code()
     browser.decide(code)
     rc, out, err = login.finish()
     assert rc == 0, err
     assert out == ""  # stdout is for data; the prompt is on stderr, as gh does it
     assert f"Open {server.url}/device in your browser" in err
-    assert "Opening" not in err  # not a terminal: no browser
+    assert "Opening" not in err and not browser_log[1].exists()  # not a terminal
     assert f"Logged in to {server.url} as Dev User" in err
     tokens_file = rlcoach_home / "data" / "tokens.json"
     assert stat.S_IMODE(tokens_file.stat().st_mode) == 0o600
@@ -99,6 +137,19 @@ def test_login_shows_the_code_waits_for_approval_and_stores_tokens(
     assert "no system keyring" not in err
     with ServerClient(server.url) as client, pytest.raises(Unauthorized):
         client.me(stored["access_token"])
+
+
+def test_login_on_a_terminal_opens_the_browser_on_the_code(
+    server: DevServer, browser: Browser, browser_log: tuple[dict[str, str], Path]
+) -> None:
+    env, opened = browser_log
+    login = LoginProcess(server.url, tty=True, env=env)
+    code = login.user_code()
+    browser.decide(code)
+    rc, _, err = login.finish()
+    assert rc == 0, err
+    assert f"Opening {server.url}/device in your browser..." in err
+    assert opened.read_text().splitlines() == [f"{server.url}/device?user_code={code}"]
 
 
 def test_login_denied(server: DevServer, browser: Browser) -> None:
@@ -182,9 +233,14 @@ def test_logout_offline_deletes_locally_and_warns(server: DevServer, browser: Br
     assert FileStore().load(offline) is None
 
 
-def test_upgrade_prints_the_checkout_url(server: DevServer, browser: Browser) -> None:
+def test_upgrade_prints_the_checkout_url(
+    server: DevServer, browser: Browser, browser_log: tuple[dict[str, str], Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BROWSER", browser_log[0]["BROWSER"])
     FileStore().save(server.url, library_login(server, browser))
     result = runner.invoke(app, ["upgrade", "--server", server.url])
+    assert not browser_log[1].exists()  # not a terminal: no browser
     if not server.checkout_ready:  # no fake Stripe: the server's 502, in one line
         assert result.exit_code == 1
         assert "payment provider is unavailable" in result.stderr
@@ -192,3 +248,24 @@ def test_upgrade_prints_the_checkout_url(server: DevServer, browser: Browser) ->
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("https://checkout.stripe.test/c/pay/cs_test_")
     assert len(result.stdout.splitlines()) == 1
+
+
+def test_upgrade_on_a_terminal_opens_the_checkout(
+    server: DevServer, browser: Browser, browser_log: tuple[dict[str, str], Path]
+) -> None:
+    if not server.checkout_ready:
+        pytest.skip("server/tests/fake_stripe.py is not available")
+    FileStore().save(server.url, library_login(server, browser))
+    env, opened = browser_log
+    rc, out, err = LoginProcess(server.url, "upgrade", tty=True, env=env).finish()
+    assert rc == 0, err
+    url = out.strip()
+    assert url.startswith("https://checkout.stripe.test/") and "Opening the checkout" in err
+    assert opened.read_text().splitlines() == [url]
+
+
+def test_plain_http_to_a_remote_host_is_warned(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RLCOACH_SERVER_URL", "http://rlcoach.invalid")
+    result = runner.invoke(app, ["account"])
+    assert "plain http; your tokens travel unencrypted" in result.stderr
+    assert result.exit_code == 1 and "not logged in" in result.stderr

@@ -61,6 +61,12 @@ def normalize_url(url: str) -> str:
     return url
 
 
+def is_plaintext_remote(url: str) -> bool:
+    """True for ``http://`` to anything but this machine: tokens would travel unencrypted."""
+    parts = httpx.URL(url)
+    return parts.scheme == "http" and parts.host not in ("127.0.0.1", "localhost", "::1")
+
+
 def resolve_server_url(option: str | None = None) -> str:
     """``--server`` wins, then ``RLCOACH_SERVER_URL``, then rlcoach.toml ``[server] url``."""
     if option:
@@ -114,7 +120,8 @@ class ServerClient:
         if not isinstance(body, dict):
             raise AccountError(f"{self.base_url} answered {resp.status_code} with no JSON "
                                f"({resp.request.url.path})",
-                               hint="Is the server URL right?")
+                               hint="The server has a problem; try again later."
+                               if resp.status_code >= 500 else "Is the server URL right?")
         return body
 
     def _oauth(self, path: str, data: dict[str, str]) -> dict[str, Any]:

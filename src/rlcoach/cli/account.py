@@ -51,11 +51,14 @@ def _account_errors() -> Iterator[None]:
 
 @contextmanager
 def _session(server: str | None) -> Iterator[Session]:
-    from rlcoach.account.client import ServerClient, resolve_server_url
+    from rlcoach.account.client import ServerClient, is_plaintext_remote, resolve_server_url
     from rlcoach.account.session import Session
     from rlcoach.account.tokens import open_store
 
-    with ServerClient(resolve_server_url(server)) as client:
+    url = resolve_server_url(server)
+    if is_plaintext_remote(url):
+        _err(f"warning: {url} is plain http; your tokens travel unencrypted. Use https://.")
+    with ServerClient(url) as client:
         yield Session(client, open_store(on_warning=_err))
 
 
