@@ -7,9 +7,9 @@ import time
 import pytest
 
 from rlcoach.account import device_flow
-from rlcoach.account.client import ServerClient
+from rlcoach.account.client import NetworkError, ServerClient
 
-from .conftest import POLL_INTERVAL, Browser, DevServer, requires_server
+from .conftest import POLL_INTERVAL, Browser, DevServer, free_port, requires_server
 
 pytestmark = requires_server
 
@@ -71,3 +71,13 @@ def test_expired_code_stops_polling(expiring_server: DevServer) -> None:
         with pytest.raises(device_flow.LoginExpired, match="expired"):
             device_flow.wait_for_tokens(flow, margin=0.1)
         assert time.monotonic() - started < 5
+
+
+def test_polling_survives_network_blips_but_not_an_outage() -> None:
+    sleeps: list[float] = []
+    with ServerClient(f"http://127.0.0.1:{free_port()}") as dead:
+        flow = device_flow.DeviceLogin(dead, "dc", "BCDF-GHJK", "http://x/device", None,
+                                       expires_in=600, interval=1)
+        with pytest.raises(NetworkError, match="cannot reach"):
+            device_flow.wait_for_tokens(flow, sleep=sleeps.append)
+    assert len(sleeps) == device_flow.MAX_NETWORK_FAILURES

@@ -6,7 +6,7 @@ Design:
   ``{"error": ..., "error_description": ...}``; those become ``OAuthError`` carrying the
   ``error`` code, so callers branch on ``exc.error`` (``authorization_pending``,
   ``slow_down``, ``invalid_grant``, ...).
-- Network failures (refused, DNS, timeout, TLS) become a one-line ``AccountError`` naming
+- Network failures (refused, DNS, timeout, TLS) become a one-line ``NetworkError`` naming
   the server, never a traceback. Other non-2xx answers become ``AccountError`` with the
   server's ``detail``; 401 on a bearer call is ``Unauthorized`` so the session layer can
   refresh and retry.
@@ -39,6 +39,10 @@ class OAuthError(AccountError):
                          hint)
         self.error = error
         self.description = description
+
+
+class NetworkError(AccountError):
+    """The server could not be reached or did not answer in time."""
 
 
 class Unauthorized(AccountError):
@@ -104,11 +108,11 @@ class ServerClient:
         try:
             return self._http.request(method, path, **kwargs)
         except httpx.TimeoutException:
-            raise AccountError(f"{self.base_url} did not answer in time",
+            raise NetworkError(f"{self.base_url} did not answer in time",
                                hint="Check your connection, or try again later.") from None
         except httpx.HTTPError as exc:
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise AccountError(f"cannot reach {self.base_url}: {reason}",
+            raise NetworkError(f"cannot reach {self.base_url}: {reason}",
                                hint="Check your connection and the server URL "
                                "(--server, RLCOACH_SERVER_URL or [server] url).") from None
 

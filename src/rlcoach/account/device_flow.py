@@ -6,9 +6,11 @@ Design:
 - ``DeviceLogin.poll_once`` is one token request: tokens, or ``None`` while pending; it
   applies ``slow_down`` itself (interval + 5 s, RFC 8628 section 3.5) and turns
   ``expired_token`` / ``access_denied`` into ``LoginExpired`` / ``LoginDenied``.
-- ``wait_for_tokens`` sleeps ``interval + margin`` between polls (the margin keeps clock
-  and network jitter from making us poll early and earn a ``slow_down``), and gives up
-  with ``LoginExpired`` at the code's ``expires_in`` even if the server never says so.
+- ``wait_for_tokens`` sleeps ``interval + margin`` before each poll (the margin keeps clock
+  and network jitter from making us poll early and earn a ``slow_down``). The server
+  answers ``expired_token`` once the code's ``expires_in`` is up; if it still says pending
+  past our own deadline we stop anyway. A poll that fails on the network is retried, up
+  to ``MAX_NETWORK_FAILURES`` in a row.
   Sleeping is injectable (``sleep``, ``clock``) only so callers can drive it; Ctrl-C is
   not caught here: ``KeyboardInterrupt`` reaches the CLI, which exits 130.
 """
@@ -19,13 +21,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rlcoach.account.client import OAuthError, ServerClient
+from rlcoach.account.client import NetworkError, OAuthError, ServerClient
 from rlcoach.account.tokens import Tokens
 from rlcoach.errors import AccountError
 
 SLOW_DOWN_STEP = 5.0
 POLL_MARGIN = 0.5
 DEFAULT_INTERVAL = 5.0
+MAX_NETWORK_FAILURES = 3  # consecutive failed polls before giving up (a Wi-Fi blip is fine)
 
 
 class LoginExpired(AccountError):
@@ -101,17 +104,18 @@ def wait_for_tokens(
 ) -> Tokens:
     """Poll at the server's interval (plus ``margin``) until approved, denied or expired."""
     deadline = login.started + login.expires_in
+    network_failures = 0
     while True:
-        wait = login.interval + margin
-        if clock() + wait > deadline + margin:
-            # One last poll at the deadline lets the server say which way it went.
-            wait = max(0.0, deadline - clock())
-            sleep(wait)
+        sleep(login.interval + margin)
+        try:
             tokens = login.poll_once()
-            if tokens is not None:
-                return tokens
-            raise _expired()
-        sleep(wait)
-        tokens = login.poll_once()
+        except NetworkError:
+            network_failures += 1
+            if network_failures >= MAX_NETWORK_FAILURES or clock() >= deadline:
+                raise
+            continue
+        network_failures = 0
         if tokens is not None:
             return tokens
+        if clock() >= deadline:  # the server has not said so (clock skew): stop anyway
+            raise _expired()
