@@ -27,7 +27,7 @@ EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
 
 _SERVER = typer.Option(None, "--server", help="Server URL (default: RLCOACH_SERVER_URL, else "
-                       "[server] url in rlcoach.toml).", show_default=False)
+                       "\\[server] url in rlcoach.toml).", show_default=False)
 _NO_BROWSER = typer.Option(False, "--no-browser", help="Do not open a web browser.")
 
 
