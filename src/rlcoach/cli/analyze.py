@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from pathlib import Path
 
 import typer
@@ -44,7 +45,10 @@ def _run(paths: list[str], out: Path, jobs: int | None, me: str | None, no_cache
     outcomes = analyze_paths(found.paths, jobs=jobs or cfg.analysis.jobs, use_cache=not no_cache,
                              identity=identity, timeout_s=cfg.analysis.timeout_seconds,
                              memory_limit_mb=cfg.analysis.memory_limit_mb)
-    with analysis_progress(len(found.paths), quiet=len(found.paths) == 1) as advance:
+    # closing(): on Ctrl-C the pool's cleanup (killing workers) runs now, even if
+    # the interrupt lands while we are writing a report rather than inside the pool.
+    with closing(outcomes), analysis_progress(len(found.paths),
+                                              quiet=len(found.paths) == 1) as advance:
         for outcome in outcomes:
             advance(outcome.path.name)
             if outcome.report is None:

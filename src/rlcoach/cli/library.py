@@ -28,10 +28,10 @@ _JSON = typer.Option(False, "--json", help="Print JSON for scripts instead of a 
 @app.command()
 def ingest(
     paths: list[Path] = typer.Argument(None, help="Replay files or folders (default: the "
-                                       "game's Demos folder, or [library] demos_dirs).",
+                                       "game's Demos folder, or \\[library] demos_dirs).",
                                        show_default=False),
     jobs: int | None = typer.Option(None, "--jobs", "-j", help="Analysis processes "
-                                    "(default: [analysis] jobs, else one per core)."),
+                                    "(default: \\[analysis] jobs, else one per core)."),
     retry_failed: bool = typer.Option(False, "--retry-failed",
                                       help="Analyze again files that failed before."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore cached analyses."),
@@ -96,7 +96,7 @@ def ingest(
 @app.command()
 def watch(
     folders: list[Path] = typer.Argument(None, help="Folders to follow (default: the Demos "
-                                         "folder, or [library] demos_dirs).",
+                                         "folder, or \\[library] demos_dirs).",
                                          show_default=False),
     poll: bool = typer.Option(False, "--poll", help="Poll instead of OS events (network "
                               "drives, some VMs)."),
