@@ -178,11 +178,10 @@ def boost_stats(ctx: Context, i: int, pickups: list[Pickup]) -> dict[str, float]
     # the simulated level over all tracked rows, 34/96 held over all rows,
     # 30/96 excluding post-goal rows instead. Still far off for some players
     # (ballchasing sees 30-40 s less at 75-100 for two of them; unexplained).
-    lvl = held
     bdt = dt * ~_unreplicated(ctx, i)
     bands = {
-        "0_25": lvl < 25.0, "25_50": (lvl >= 25.0) & (lvl < 50.0),
-        "50_75": (lvl >= 50.0) & (lvl < 75.0), "75_100": lvl >= 75.0,
+        "0_25": held < 25.0, "25_50": (held >= 25.0) & (held < 50.0),
+        "50_75": (held >= 50.0) & (held < 75.0), "75_100": held >= 75.0,
     }
     band_time = {k: float(bdt[v].sum()) for k, v in bands.items()}
     band_total = sum(band_time.values()) or 1.0
