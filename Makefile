@@ -18,7 +18,8 @@ dev: $(BIN)/python
 lint: dev
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/lint-imports
-	cd server && ../$(BIN)/ruff check src tests
+	$(BIN)/mypy
+	cd server && ../$(BIN)/ruff check src tests && ../$(BIN)/mypy
 
 test: dev
 	$(BIN)/python -m pytest -q tests

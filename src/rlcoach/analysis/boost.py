@@ -115,10 +115,10 @@ def pickups_for(ctx: Context, i: int) -> list[Pickup]:
     n = ctx.frames.n
     last, nxt = _last_update(boost), _next_update(boost)
     for row in np.flatnonzero(pf.pickup):
-        rep_before = float(boost[last[max(row - 1, 0)]])
-        rep_after = float(boost[nxt[min(row + 1, n - 1)]])
+        rep_before = float(boost[last[max(int(row) - 1, 0)]])
+        rep_after = float(boost[nxt[min(int(row) + 1, n - 1)]])
         before = float(boost[row - 1]) if row > 0 else float(boost[row])
-        after = float(boost[min(row + 2, n - 1)]) if n else before
+        after = float(boost[min(int(row) + 2, n - 1)]) if n else before
         after = max(after, float(boost[row]))
         xy = pf.pos[row, :2]
         d = np.hypot(*(field.ALL_PADS - xy).T)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from rlcoach.analysis.phases import Phases, match_phases
-from rlcoach.replay.types import ReplayData
+from rlcoach.replay.types import Frames, PlayerFrames, ReplayData
+
+if TYPE_CHECKING:  # events imports this module
+    from rlcoach.analysis.events import Goal, Touch
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
@@ -29,7 +33,7 @@ class Context:
     replay: ReplayData
 
     @cached_property
-    def frames(self):  # type: ignore[no-untyped-def]
+    def frames(self) -> Frames:
         return self.replay.frames
 
     @cached_property
@@ -49,7 +53,7 @@ class Context:
         """
         return [pf.present & ~self._dead(pf) for pf in self.frames.players]
 
-    def _dead(self, pf) -> B:  # type: ignore[no-untyped-def]
+    def _dead(self, pf: PlayerFrames) -> B:
         """Demolished rows, extended over the respawn wait (see RESPAWN_S)."""
         dead = pf.demolished.copy()
         edges = np.diff(np.r_[0, dead.astype(np.int8), 0])
@@ -126,13 +130,13 @@ class Context:
         return owner
 
     @cached_property
-    def goals(self):  # type: ignore[no-untyped-def]
+    def goals(self) -> list[Goal]:
         from rlcoach.analysis.events import goals_from_header
 
         return goals_from_header(self)
 
     @cached_property
-    def touches(self):  # type: ignore[no-untyped-def]
+    def touches(self) -> list[Touch]:
         from rlcoach.analysis.events import touches
 
         return touches(self)

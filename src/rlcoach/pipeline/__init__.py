@@ -11,7 +11,7 @@ from __future__ import annotations
 import glob
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,7 +99,7 @@ def analyze_paths(
     identity: Identity | None = None,
     timeout_s: float = 120.0,
     memory_limit_mb: float = 3072.0,
-) -> Iterator[Outcome]:
+) -> Generator[Outcome, None, None]:
     engine = engine_key()
     tasks: list[Task] = []
     for path in paths:

@@ -53,7 +53,7 @@ def frames_from_frames_data(data: dict[str, Any]) -> ReplayData:
         if d and d.get("rigid_body"):
             ball_pos[k] = _vec(d["rigid_body"].get("location"))
             ball_vel[k] = _vec(d["rigid_body"].get("linear_velocity"))
-    known = {_id_key(p.get("remote_id")): (team, p)
+    known: dict[str, tuple[int | None, dict[str, Any]]] = {_id_key(p.get("remote_id")): (team, p)
              for team, key in ((0, "team_zero"), (1, "team_one")) for p in meta.get(key) or []}
     infos: list[PlayerInfo] = []
     columns: list[PlayerFrames] = []
