@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rlcoach.analysis import field
+from rlcoach.analysis import field, movement
 from rlcoach.analysis.context import Context
 
 # Tank levels on the 0-100 scale; the replay stores 0-255.
@@ -62,19 +62,41 @@ def _next_update(boost: np.ndarray) -> np.ndarray:
     return np.minimum.accumulate(idx[::-1])[::-1]
 
 
-def _boost_used(held: np.ndarray, present: np.ndarray, countdown: np.ndarray) -> float:
-    """Boost consumed: every drop of the replicated level, kickoff resets aside.
+def _boost_used(ctx: Context, i: int, held: np.ndarray, collected: float) -> float:
+    """Boost consumed: what the car collected less what its tank gained.
 
-    Ballchasing's bpm is boost *used* per minute (its bcpm is collected):
-    the bpm base is the same as bcpm's but the amounts differ per player.
-    Summing the replicated level's drops on rows where the car is present
-    (demolitions included, the reset during kickoff countdowns not) puts bpm
-    within tolerance for 9/12 API reference players; collected/min, 10/12 but
-    1/4 on the CSV export; the simulated level's drops overshoot by 3-12%.
+    Ballchasing's bpm is boost *used* per minute (its bcpm is collected).
+    Counting by conservation (collected from pads minus the net change of
+    the replicated level over consecutive tracked rows, so kickoff and
+    respawn refills are left out) puts bpm within tolerance for 13/16
+    reference players; summing every drop of the replicated level, 12/16;
+    the simulated level's drops overshoot by 3-12%.
     """
+    tracked = ctx.tracked[i]
+    steps = np.diff(held, prepend=held[:1])
+    kept = tracked & np.r_[False, tracked[:-1]] & ~ctx.phases.countdown
+    return max(collected - float(steps[kept].sum()), 0.0)
+
+
+def _used_while_supersonic(ctx: Context, i: int, held: np.ndarray) -> float:
+    """Drops of the replicated level that arrive while the car is supersonic on the floor.
+
+    Ballchasing books a replicated decrease against the car's state on the
+    row the update lands on, and only on the ground (movement's floor cut).
+    Measured on the 4 references: within tolerance for 10/16 players this way;
+    2/16 from the simulated level's drops on every supersonic row, 0/16 from
+    the held level's drops on every supersonic row, 2-7/16 with a 50-70 uu
+    floor or the drop spread over the rows since the previous update.
+    """
+    pf = ctx.frames.players[i]
     drop = np.clip(-np.diff(held, prepend=held[:1]), 0.0, None)
-    both = present & np.r_[False, present[:-1]]
-    return float(drop[both & ~countdown].sum())
+    on = (
+        (ctx.speed[i] >= field.SUPERSONIC_SPEED)
+        & movement.on_ground(pf.pos)
+        & ctx.tracked[i]
+        & ~ctx.phases.countdown
+    )
+    return float(drop[on].sum())
 
 
 def _unreplicated(ctx: Context, i: int) -> np.ndarray:
@@ -163,11 +185,8 @@ def boost_stats(ctx: Context, i: int, pickups: list[Pickup]) -> dict[str, float]
         return sum(1 for p in pickups if p.big == big and (stolen is None or p.stolen == stolen))
 
     collected = amount()
-    # Boost spent while already supersonic: tank drops on supersonic rows.
-    spent = np.clip(-np.diff(boost, prepend=boost[:1]), 0.0, 34.0)
-    supersonic = ctx.speed[i] >= field.SUPERSONIC_SPEED
     held = replicated_boost(boost)
-    used = _boost_used(held, pf.present, ctx.phases.countdown)
+    used = _boost_used(ctx, i, held, collected)
     # Zero and full time are counted in play only, like the percent base
     # (match time less post-goal): measured, zero time is within tolerance
     # for 14/16 players this way and 9/16 over all tracked rows.
@@ -209,7 +228,7 @@ def boost_stats(ctx: Context, i: int, pickups: list[Pickup]) -> dict[str, float]
         "count_stolen_small": count(False, True),
         "amount_overfill": sum(p.overfill for p in pickups),
         "amount_overfill_stolen": sum(p.overfill for p in pickups if p.stolen),
-        "amount_used_while_supersonic": float(spent[supersonic & mask].sum()),
+        "amount_used_while_supersonic": _used_while_supersonic(ctx, i, held),
         "time_zero_boost": zero,
         "percent_zero_boost": 100.0 * zero / base,
         "time_full_boost": full,
