@@ -79,3 +79,30 @@ def test_watch_refuses_a_missing_folder(library, tmp_path: Path) -> None:
 
     with pytest.raises(InputError):
         Watcher(library, [tmp_path / "missing"])
+
+
+def test_watch_catches_up_on_replays_saved_while_it_was_not_running(
+        library, replay_folder: Path, tmp_path: Path) -> None:
+    import os
+
+    watched = tmp_path / "watched"
+    watched.mkdir()
+    old = time.time() - 60
+    for name in SAMPLE[2:4]:  # saved a minute ago: settled
+        shutil.copy2(replay_folder / name, watched / name)
+        os.utime(watched / name, (old, old))
+    shutil.copyfile(replay_folder / SAMPLE[4], watched / SAMPLE[4])  # now: maybe still writing
+    (watched / "notes.txt").write_text("not a replay")
+    watcher = Watcher(library, [watched], stable_seconds=30.0)
+    with watcher:
+        summary = watcher.catch_up()
+        assert summary is not None
+        assert summary.new == 2 and not summary.failed
+        assert watcher.tracker.pending == [watched / SAMPLE[4]]
+        again = watcher.catch_up()  # known files are not read again
+        assert again is not None and again.unchanged == 2 and again.new == 0
+
+
+def test_watch_catch_up_with_an_empty_folder_is_nothing(library, tmp_path: Path) -> None:
+    watcher = Watcher(library, [tmp_path], stable_seconds=0.5)
+    assert watcher.catch_up() is None

@@ -103,12 +103,16 @@ def watch(
     stable_seconds: float = typer.Option(2.0, "--stable-seconds", min=0.0,
                                          help="Ingest a replay once its size has not "
                                          "changed for this long."),
+    new_only: bool = typer.Option(False, "--new-only", help="Skip the replays already in "
+                                  "the folders; only follow new ones."),
     library: Path | None = _LIBRARY,
 ) -> None:
     """Follow your replay folder and add each new game as it is saved.
 
-    After each game prints one line: result, score and your most notable
-    stats against your recent average. Stop with Ctrl-C.
+    First adds the replays already in the folder that the library lacks
+    (skip with --new-only), then prints one line per new game: result,
+    score and your most notable stats against your recent average. Stop
+    with Ctrl-C.
 
     Example: rlcoach watch
              rlcoach watch //nas/replays --poll --stable-seconds 5
@@ -123,17 +127,41 @@ def watch(
 
     config = load_config()
     targets = list(folders) if folders else default_inputs(config)
+    stop = threading.Event()
     with open_library(library) as lib:
         watcher = Watcher(lib, targets, stable_seconds=stable_seconds, poll=poll,
                           config=config, on_game=_print_news, on_file=_print_problem)
-        err_console().print(f"Watching {', '.join(str(f) for f in watcher.folders)} "
-                            f"({'polling' if poll else 'events'}; Ctrl-C to stop)")
-        stop = threading.Event()
         try:
-            watcher.run(stop)
+            with watcher:  # observing first: nothing saved during the catch-up is missed
+                if not new_only:
+                    _catch_up(watcher)
+                err_console().print(f"Watching {', '.join(str(f) for f in watcher.folders)} "
+                                    f"({'polling' if poll else 'events'}; Ctrl-C to stop)")
+                watcher.follow(stop)
         except KeyboardInterrupt:
             stop.set()
             err_console().print("stopped")
+
+
+def _catch_up(watcher: Any) -> None:
+    """Ingest what is already in the watched folders, with a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from rlcoach.cli.render import err_console
+
+    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
+                  MofNCompleteColumn(), console=err_console(), transient=True) as progress:
+        task = progress.add_task("Catching up", total=None)
+
+        def on_result(result: Any) -> None:
+            _print_problem(result)
+            progress.advance(task)
+
+        summary = watcher.catch_up(on_result=on_result)
+    if summary is not None:
+        err_console().print(f"Already in the folder: {summary.new} new, {summary.duplicate} "
+                            f"duplicate, {len(summary.failed)} failed, {summary.unchanged} "
+                            f"unchanged")
 
 
 @app.command()

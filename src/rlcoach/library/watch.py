@@ -11,12 +11,15 @@ events do not arrive.
 
 Ingest itself is ``rlcoach.library.ingest.ingest`` on the ready files, so
 dedupe, failure bookkeeping and resumability are the same as ``rlcoach
-ingest``. ``on_game`` hears about each new game with the user's notable
+ingest``. ``catch_up`` does the same for the replays already in the folders
+when watching starts (known files cost a stat each), so a game saved while
+nothing was watching is not left out. ``on_game`` hears about each new game with the user's notable
 stats; rendering it is the CLI's job.
 """
 
 from __future__ import annotations
 
+import stat
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -27,10 +30,11 @@ from typing import Any
 from rlcoach.config import Config, load_config
 from rlcoach.errors import InputError
 from rlcoach.library.db import Library
-from rlcoach.library.ingest import FileResult, ingest
+from rlcoach.library.ingest import FileResult, IngestSummary, ingest
 from rlcoach.library.queries import GameRow, Notable, game_row, notable_stats
 
 REPLAY_SUFFIX = ".replay"
+_WRITE_EVENTS = frozenset({"created", "modified", "moved", "closed"})
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,9 @@ class Watcher:
                 target = getattr(event, "dest_path", "") or event.src_path
                 if isinstance(target, bytes):
                     target = target.decode(errors="replace")
-                if event.event_type != "deleted" and str(target).endswith(REPLAY_SUFFIX):
+                # Only writes: our own reads (ingest hashing a file) raise
+                # "opened"/"closed_no_write" events that must not re-queue it.
+                if event.event_type in _WRITE_EVENTS and str(target).endswith(REPLAY_SUFFIX):
                     tracker.touch(Path(target))
 
         if self._poll:
@@ -146,6 +152,34 @@ class Watcher:
             self._observer.join(timeout=5)
             self._observer = None
 
+    def catch_up(self, on_result: Callable[[FileResult], None] | None = None
+                 ) -> IngestSummary | None:
+        """Ingest the replays already in the folders; None when there are none.
+
+        A file modified within ``stable_seconds`` may still be being written,
+        so it goes to the tracker like a new one instead. Start the observer
+        first (``start()`` or ``with watcher:``) so nothing saved meanwhile is
+        missed.
+        """
+        now = time.time()
+        settled: list[Path] = []
+        for folder in self.folders:
+            for path in sorted(folder.glob(f"*{REPLAY_SUFFIX}")):
+                try:
+                    st = path.stat()
+                except OSError:
+                    continue
+                if not stat.S_ISREG(st.st_mode):
+                    continue
+                if now - st.st_mtime < self.tracker.stable_seconds:
+                    self.tracker.touch(path)
+                else:
+                    settled.append(path)
+        if not settled:
+            return None
+        return ingest(self.library, settled, jobs=self.jobs, config=self.config,
+                      on_result=on_result)
+
     def step(self) -> list[FileResult]:
         """Ingest every file that has become stable; returns what happened."""
         ready = self.tracker.ready()
@@ -161,14 +195,15 @@ class Watcher:
                 self.on_game(news)
         return summary.results
 
+    def follow(self, stop: threading.Event, tick: float = 0.25) -> None:
+        """Step until ``stop`` is set (Ctrl-C in the CLI); the observer must be running."""
+        while not stop.wait(tick):
+            self.step()
+
     def run(self, stop: threading.Event, tick: float = 0.25) -> None:
-        """Step until ``stop`` is set (Ctrl-C in the CLI)."""
-        self.start()
-        try:
-            while not stop.wait(tick):
-                self.step()
-        finally:
-            self.stop()
+        """Start watching, step until ``stop`` is set, stop watching."""
+        with self:
+            self.follow(stop, tick)
 
     def __enter__(self) -> Watcher:
         self.start()
