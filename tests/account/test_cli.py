@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -269,3 +270,58 @@ def test_plain_http_to_a_remote_host_is_warned(monkeypatch: pytest.MonkeyPatch) 
     result = runner.invoke(app, ["account"])
     assert "plain http; your tokens travel unencrypted" in result.stderr
     assert result.exit_code == 1 and "not logged in" in result.stderr
+
+
+def _login_as(server: DevServer, name: str) -> Any:
+    """Tokens of a user of its own, so deleting or billing it touches no other test."""
+    browser = Browser(server.url, name=name)
+    try:
+        return library_login(server, browser)
+    finally:
+        browser.close()
+
+
+def test_billing_without_a_subscription_is_one_line(server: DevServer) -> None:
+    FileStore().save(server.url, _login_as(server, "Never Paid"))
+    result = runner.invoke(app, ["billing", "--server", server.url])
+    assert result.exit_code == 1
+    assert "no subscription to manage yet" in result.stderr
+    assert "rlcoach upgrade" in result.stderr and "Traceback" not in result.output
+
+
+def test_billing_after_checkout_prints_the_portal_url(server: DevServer) -> None:
+    if not server.checkout_ready:
+        pytest.skip("server/tests/fake_stripe.py is not available")
+    FileStore().save(server.url, _login_as(server, "Paying User"))
+    assert runner.invoke(app, ["upgrade", "--server", server.url]).exit_code == 0  # a customer
+    result = runner.invoke(app, ["billing", "--server", server.url])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("https://billing.stripe.test/p/session/bps_")
+    assert len(result.stdout.splitlines()) == 1
+
+
+def test_delete_account_off_a_terminal_needs_yes(server: DevServer, rlcoach_home: Path) -> None:
+    tokens = _login_as(server, "Careful User")
+    FileStore().save(server.url, tokens)
+    env = {**os.environ, "RLCOACH_HOME": str(rlcoach_home), "RLCOACH_TOKEN_STORE": "file"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "rlcoach", "delete-account", "--server", server.url],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    assert "without confirmation" in proc.stderr and "--yes" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    with ServerClient(server.url) as client:  # nothing was deleted
+        assert client.me(tokens.access_token)["name"] == "Careful User"
+
+
+def test_delete_account_deletes_it_at_the_server_and_here(server: DevServer) -> None:
+    tokens = _login_as(server, "Leaving User")
+    FileStore().save(server.url, tokens)
+    result = runner.invoke(app, ["delete-account", "--yes", "--server", server.url])
+    assert result.exit_code == 0, result.output
+    assert f"Account deleted at {server.url}" in result.stderr
+    assert FileStore().load(server.url) is None
+    with ServerClient(server.url) as client, pytest.raises(Unauthorized):
+        client.me(tokens.access_token)
+    again = runner.invoke(app, ["delete-account", "--yes", "--server", server.url])
+    assert again.exit_code == 1 and "not logged in" in again.stderr

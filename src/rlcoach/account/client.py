@@ -173,8 +173,24 @@ class ServerClient:
 
     def checkout(self, access_token: str) -> str:
         """A Stripe Checkout URL for Pro; 409 (already Pro) is a ``ServerRefused``."""
-        body = self._bearer("POST", "/billing/checkout", access_token)
+        return self._url(self._bearer("POST", "/billing/checkout", access_token), "checkout")
+
+    def portal(self, access_token: str) -> str:
+        """A Stripe Customer Portal URL; 409 (never subscribed) is a ``ServerRefused``."""
+        return self._url(self._bearer("POST", "/billing/portal", access_token), "billing")
+
+    def delete_me(self, access_token: str) -> None:
+        """DELETE /me: cancels any subscription at Stripe, then deletes the account (204)."""
+        resp = self._send("DELETE", "/me", headers={"Authorization": f"Bearer {access_token}"})
+        if resp.status_code == 401:
+            raise Unauthorized("the server refused the access token")
+        if resp.status_code != 204:
+            body = self._json(resp)
+            detail = body.get("detail") or body.get("error") or f"HTTP {resp.status_code}"
+            raise ServerRefused(f"{self.base_url}: {detail}", resp.status_code)
+
+    def _url(self, body: dict[str, Any], what: str) -> str:
         url = body.get("url")
         if not isinstance(url, str) or not url:
-            raise AccountError(f"{self.base_url} returned no checkout URL")
+            raise AccountError(f"{self.base_url} returned no {what} URL")
         return url

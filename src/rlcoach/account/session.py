@@ -92,6 +92,14 @@ class Session:
     def checkout(self) -> str:
         return self.call(self.client.checkout)
 
+    def portal(self) -> str:
+        return self.call(self.client.portal)
+
+    def delete_account(self) -> None:
+        """Delete the account at the server, then the tokens here (they are void)."""
+        self.call(self.client.delete_me)
+        self.store.delete(self.server)
+
     def logout(self) -> LogoutResult:
         """Revoke at the server (best effort) and delete the local tokens."""
         tokens = self.store.load(self.server)

@@ -1,4 +1,5 @@
-"""Account commands: ``login``, ``logout``, ``account``, ``upgrade``.
+"""Account commands: ``login``, ``logout``, ``account``, ``upgrade``, ``billing``,
+``delete-account``.
 
 Thin by design: resolve the server URL, call ``rlcoach.account``, render. The login prompt
 follows ``gh auth login`` (one-time code, then the URL) on stderr, as do progress and
@@ -11,7 +12,7 @@ httpx and keyring are imported inside the commands so ``rlcoach --help`` stays f
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -156,23 +157,72 @@ def upgrade(server: str | None = _SERVER, no_browser: bool = _NO_BROWSER) -> Non
 
     Example: rlcoach upgrade
     """
+    _stripe_link(server, no_browser, lambda s: s.checkout(), page="the checkout page",
+                 on_409=("you already have rlcoach Pro", "See it with `rlcoach account`."),
+                 otherwise="Open the link above to subscribe; `rlcoach account` shows Pro "
+                 "once paid.")
+
+
+@app.command()
+def billing(server: str | None = _SERVER, no_browser: bool = _NO_BROWSER) -> None:
+    """Manage your subscription: payment method, invoices, cancel (Stripe's billing page).
+
+    Prints a secure link to your billing page and opens it when run in a terminal.
+
+    Example: rlcoach billing
+    """
+    _stripe_link(server, no_browser, lambda s: s.portal(), page="your billing page",
+                 on_409=("you have no subscription to manage yet",
+                         "Subscribe with `rlcoach upgrade`."))
+
+
+def _stripe_link(server: str | None, no_browser: bool, fetch: Callable[[Session], str], *,
+                 page: str, on_409: tuple[str, str], otherwise: str | None = None) -> None:
+    """Print a Stripe page's URL (stdout) and open it when stdout is a terminal."""
     from rlcoach.account.client import ServerRefused
     from rlcoach.errors import AccountError
 
     with _account_errors(), _session(server) as session:
         try:
-            url = session.checkout()
+            url = fetch(session)
         except ServerRefused as exc:
             if exc.status == 409:
-                raise AccountError("you already have rlcoach Pro",
-                                   hint="See it with `rlcoach account`.") from None
+                raise AccountError(on_409[0], hint=on_409[1]) from None
             raise
         typer.echo(url)
         if not no_browser and sys.stdout.isatty():
-            _err("Opening the checkout page in your browser...")
+            _err(f"Opening {page} in your browser...")
             _open_browser(url, False)
-        else:
-            _err("Open the link above to subscribe; `rlcoach account` shows Pro once paid.")
+        elif otherwise:
+            _err(otherwise)
+
+
+@app.command("delete-account")
+def delete_account(server: str | None = _SERVER, yes: bool = typer.Option(
+        False, "--yes", help="Do not ask for confirmation (for scripts).")) -> None:
+    """Delete your rlcoach account at the server, for good.
+
+    Cancels a running subscription first (no further charges), then deletes the
+    account, its coach usage and its logins; the tokens here are deleted too. Your
+    replays, reports and library never leave this computer and are not touched.
+
+    Example: rlcoach delete-account
+             rlcoach delete-account --yes
+    """
+    from rlcoach.errors import InputError
+
+    with _account_errors(), _session(server) as session:
+        session.tokens()  # not logged in: say so before asking anything
+        if not yes:
+            if not sys.stdin.isatty():
+                raise InputError("refusing to delete the account without confirmation",
+                                 hint="Run it in a terminal, or pass --yes.")
+            if not typer.confirm(f"Delete your account at {session.server}? This cannot be "
+                                 "undone", err=True):
+                _err("Nothing deleted.")
+                return
+        session.delete_account()  # a 502 (Stripe down) deletes nothing and says so
+        _err(f"✓ Account deleted at {session.server}; logged out here.")
 
 
 # --- rendering ------------------------------------------------------------------------
