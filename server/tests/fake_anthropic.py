@@ -9,13 +9,15 @@ Design:
   message_delta with cumulative usage, message_stop), each as ``event: X\\ndata: {...}\\n\\n``.
 - The scenario is picked by a marker in the request's text, e.g. ``[fake:tool_use]``, because
   the proxy forwards the body but (rightly) not arbitrary client headers. Scenarios:
-  ``text`` (default), ``tool_use``, ``cache`` (cache write/read usage), ``error_mid_stream``
+  ``text`` (default), ``tool_use``, ``cache`` (cache write/read usage; ``cache_hour``: the writes
+  for 1 hour), ``error_mid_stream``
   (``event: error`` after some output), ``error_before_start`` (``event: error`` first),
   ``overloaded`` (HTTP 529 overloaded_error), ``server_error`` (HTTP 500 api_error),
   ``drop`` (connection cut mid-stream), ``drop_after_usage`` (cut after message_delta).
   ``[fake:delay=0.5]`` waits before answering (lets concurrency tests overlap requests);
-  ``[fake:pace=0.05]`` waits between text deltas, ``[fake:words=N]`` sends N of them; ``[fake:in=N]``, ``[fake:cw=N]`` and
-  ``[fake:out=N]`` set the reported input, cache-write and output tokens exactly.
+  ``[fake:pace=0.05]`` waits between text deltas, ``[fake:words=N]`` sends N of them; ``[fake:in=N]``, ``[fake:cw=N]``,
+  ``[fake:cwh=N]`` and ``[fake:out=N]`` set the reported input, 5-minute and 1-hour
+  cache-write and output tokens exactly.
 - Input tokens are ``ceil(len(json(messages, system, tools)) / 4)``: deterministic and always
   below the proxy's conservative byte-count estimate, like real tokenization would be.
 - Every request is recorded (path, headers, body) so tests can check what the proxy sent.
@@ -93,18 +95,23 @@ class FakeAnthropic:
                 name = key
         return name, options
 
-    def _usage(self, scenario: str, input_tokens: int) -> dict[str, int]:
-        if scenario == "cache":
+    def _usage(self, scenario: str, input_tokens: int) -> dict[str, Any]:
+        # Like the API: cache_creation splits the written tokens by TTL.
+        if scenario in ("cache", "cache_hour"):
+            one_hour = 100 if scenario == "cache_hour" else 0
             return {
                 "input_tokens": input_tokens,
                 "cache_creation_input_tokens": 100,
                 "cache_read_input_tokens": 1000,
+                "cache_creation": {"ephemeral_5m_input_tokens": 100 - one_hour,
+                                   "ephemeral_1h_input_tokens": one_hour},
                 "output_tokens": 1,
             }
         return {
             "input_tokens": input_tokens,
             "cache_creation_input_tokens": 0,
             "cache_read_input_tokens": 0,
+            "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
             "output_tokens": 1,
         }
 
@@ -160,10 +167,15 @@ class FakeAnthropic:
             )
         msg_id = f"msg_fake_{headers['request-id'][9:]}"
         usage = self._usage(scenario, self.input_tokens(body))
-        # [fake:in=N] / [fake:cw=N] / [fake:out=N] dictate the reported usage exactly.
-        for key, api_key in (("in", "input_tokens"), ("cw", "cache_creation_input_tokens")):
+        # [fake:in=N] / [fake:cw=N] (5-minute cache writes) / [fake:cwh=N] (1-hour cache
+        # writes) / [fake:out=N] dictate the reported usage exactly.
+        if "in" in options:
+            usage["input_tokens"] = int(options["in"])
+        for key, ttl in (("cw", "ephemeral_5m_input_tokens"), ("cwh", "ephemeral_1h_input_tokens")):
             if key in options:
-                usage[api_key] = int(options[key])
+                usage["cache_creation_input_tokens"] = int(options[key])
+                usage["cache_creation"] = {"ephemeral_5m_input_tokens": 0,
+                                           "ephemeral_1h_input_tokens": 0, ttl: int(options[key])}
         out_override = int(options["out"]) if "out" in options else None
         words = int(options["words"]) if "words" in options else None
         output = self._output(scenario, int(body["max_tokens"]), words)

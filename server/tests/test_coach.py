@@ -129,6 +129,21 @@ def test_cache_tokens_are_priced(
     assert row.cost_units == (usage.input_tokens * 3 + len(FAKE_TEXT) * 15 + 375 + 300)
 
 
+def test_one_hour_cache_writes_cost_twice_the_input_price(
+    coach_server: Start, user_factory: Callable[..., User], token_for: Callable[[User], str]
+) -> None:
+    server = coach_server()
+    user = user_factory()
+    messages = [{"role": "user", "content": "again [fake:cache_hour]"}]
+    msg = server.sdk(token_for(user)).messages.create(model=MODEL, max_tokens=50, messages=messages)
+    assert msg.usage.cache_creation is not None
+    assert msg.usage.cache_creation.ephemeral_1h_input_tokens == 100
+    [row] = server.ledger(user)
+    input_tokens = FakeAnthropic.input_tokens({"messages": messages})
+    # 100 one-hour writes at $6 (not $3.75) + 1000 reads at $0.30 per MTok
+    assert row.cost_units == input_tokens * 3 + len(FAKE_TEXT) * 15 + 600 + 300
+
+
 def test_non_streaming(
     coach_server: Start, user_factory: Callable[..., User], token_for: Callable[[User], str]
 ) -> None:

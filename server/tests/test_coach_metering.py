@@ -42,12 +42,13 @@ SONNET = ModelPrice(Decimal(3), Decimal(15), Decimal("3.75"), Decimal("0.30"))
 
 def _exact_cost_body(max_tokens: int) -> tuple[dict[str, object], int]:
     """A request whose reported usage makes its real cost equal its reservation: the fake
-    reports every estimated input token as a cache write (the dearest input) and max_tokens
-    of output, so an allowance of 10 reservations fits exactly 10 calls, whatever the timing."""
+    reports every estimated input token as a 1-hour cache write (the dearest input) and
+    max_tokens of output, so an allowance of 10 reservations fits exactly 10 calls, whatever
+    the timing."""
 
     def body(estimate: int) -> dict[str, object]:
         text = (
-            f"coach me [fake:delay=0.3][fake:in=0][fake:cw={estimate:06d}][fake:out={max_tokens}]"
+            f"coach me [fake:delay=0.3][fake:in=0][fake:cwh={estimate:06d}][fake:out={max_tokens}]"
         )
         return {"max_tokens": max_tokens, "messages": [{"role": "user", "content": text}]}
 
@@ -250,7 +251,12 @@ def test_costs_are_integer_micro_dollars_rounded_up_once() -> None:
     assert cost_units(SONNET, TokenUsage(1_000_000, 0)) == 3_000_000  # $3 per MTok
     assert cost_units(SONNET, TokenUsage(0, 0, 0, 1)) == 1  # $0.30/MTok: 0.3 unit -> 1
     assert cost_units(SONNET, TokenUsage(10, 10, 10, 10)) == 221  # 30+150+37.5+3 = 220.5
-    assert worst_case_units(SONNET, 100, 10) == 375 + 150  # inputs at the cache-write rate
+    # 4 of the 10 writes for an hour, at 2x input: 30+150+22.5+24+3 = 229.5
+    assert cost_units(SONNET, TokenUsage(10, 10, 10, 10, cache_write_1h_tokens=4)) == 230
+    assert worst_case_units(SONNET, 100, 10) == 600 + 150  # inputs at the 1-hour write rate
+    priced = ModelPrice.from_mapping(
+        {"input": 3, "output": 15, "cache_write": 3.75, "cache_write_1h": 7, "cache_read": 0.3})
+    assert priced.write_1h == 7 and SONNET.write_1h == 6
     with pytest.raises(ValueError):
         ModelPrice.from_mapping({"input": 1})
 

@@ -111,19 +111,23 @@ class Settings(BaseSettings):
     coach_models: list[str] = Field(
         default_factory=lambda: ["claude-sonnet-4-6", "claude-haiku-4-5"]
     )
-    # US$ per million tokens (= cost units per token; 1 cost unit = US$0.000001).
+    # US$ per million tokens (= cost units per token; 1 cost unit = US$0.000001), from
+    # platform.claude.com/docs/en/about-claude/pricing (checked 2026-11-26). cache_write is
+    # the 5-minute write (1.25x input), cache_write_1h the 1-hour write (2x input).
     coach_prices: dict[str, dict[str, float]] = Field(
         default_factory=lambda: {
             "claude-sonnet-4-6": {
                 "input": 3.0,
                 "output": 15.0,
                 "cache_write": 3.75,
+                "cache_write_1h": 6.0,
                 "cache_read": 0.30,
             },
             "claude-haiku-4-5": {
                 "input": 1.0,
                 "output": 5.0,
                 "cache_write": 1.25,
+                "cache_write_1h": 2.0,
                 "cache_read": 0.10,
             },
         }

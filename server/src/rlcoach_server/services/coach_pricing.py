@@ -7,9 +7,13 @@ Design:
 - A call's cost is ``ceil(sum(tokens_i * price_i))`` computed with ``Decimal``: rounding once,
   up, per call keeps every ledger row an integer, so the ledger sums exactly to the allowance's
   ``used`` column.
+- Cache writes have two prices: 5-minute (the default, 1.25x input) and 1-hour writes
+  (``cache_control.ttl = "1h"``, 2x input). The API's ``usage.cache_creation`` splits the
+  written tokens by TTL; without that split every write is priced as a 5-minute one (the
+  API's default TTL).
 - The worst case reserved before a call prices every input token at the dearest input rate
-  (plain, cache write or cache read: a prompt with cache_control may be written to the cache
-  at 1.25x) and every one of ``max_tokens`` at the output rate.
+  (plain, either cache write or cache read) and every one of ``max_tokens`` at the output
+  rate.
 - ``estimate_input_tokens`` is a conservative local bound, used instead of a round trip to
   upstream ``count_tokens`` on the hot path: byte-level BPE never makes a token shorter than
   one byte, so the UTF-8 length of the request's JSON is above the real count for text. A
@@ -36,8 +40,9 @@ class ModelPrice:
 
     input: Decimal
     output: Decimal
-    cache_write: Decimal
+    cache_write: Decimal  # 5-minute cache writes
     cache_read: Decimal
+    cache_write_1h: Decimal | None = None  # None: Anthropic's 2x the input price
 
     @classmethod
     def from_mapping(cls, raw: dict[str, Any]) -> ModelPrice:
@@ -47,13 +52,19 @@ class ModelPrice:
             }
         except KeyError as exc:
             raise ValueError(f"price entry lacks {exc.args[0]!r}: {raw!r}") from None
+        if "cache_write_1h" in raw:
+            values["cache_write_1h"] = Decimal(str(raw["cache_write_1h"]))
         if any(v < 0 for v in values.values()):
             raise ValueError(f"negative price in {raw!r}")
         return cls(**values)
 
     @property
+    def write_1h(self) -> Decimal:
+        return self.cache_write_1h if self.cache_write_1h is not None else 2 * self.input
+
+    @property
     def dearest_input(self) -> Decimal:
-        return max(self.input, self.cache_write, self.cache_read)
+        return max(self.input, self.cache_write, self.write_1h, self.cache_read)
 
 
 @dataclass
@@ -62,8 +73,9 @@ class TokenUsage:
 
     input_tokens: int = 0
     output_tokens: int = 0
-    cache_write_tokens: int = 0
+    cache_write_tokens: int = 0  # all cache writes, both TTLs
     cache_read_tokens: int = 0
+    cache_write_1h_tokens: int = 0  # the part of cache_write_tokens written for 1 hour
 
     def update(self, usage: dict[str, Any] | None) -> None:
         """Merge an API ``usage`` object; later values win (the API's counts are cumulative)."""
@@ -78,13 +90,20 @@ class TokenUsage:
             value = usage.get(api_key)
             if isinstance(value, int) and value >= 0:
                 setattr(self, attr, value)
+        split = usage.get("cache_creation")
+        if isinstance(split, dict):
+            value = split.get("ephemeral_1h_input_tokens")
+            if isinstance(value, int) and value >= 0:
+                self.cache_write_1h_tokens = value
 
 
 def cost_units(price: ModelPrice, usage: TokenUsage) -> int:
+    written_1h = min(usage.cache_write_1h_tokens, usage.cache_write_tokens)
     total = (
         usage.input_tokens * price.input
         + usage.output_tokens * price.output
-        + usage.cache_write_tokens * price.cache_write
+        + (usage.cache_write_tokens - written_1h) * price.cache_write
+        + written_1h * price.write_1h
         + usage.cache_read_tokens * price.cache_read
     )
     return int(math.ceil(total))
