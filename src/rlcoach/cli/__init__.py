@@ -53,7 +53,7 @@ def _register() -> None:
     # Sub-apps are merged at the top level (``rlcoach analyze``, not ``rlcoach x analyze``).
     import importlib
 
-    for name in ("analyze", "schema", "library", "dashboard", "account"):
+    for name in ("analyze", "schema", "library", "watch", "dashboard", "account"):
         try:
             module = importlib.import_module(f"rlcoach.cli.{name}")
         except ModuleNotFoundError as exc:
