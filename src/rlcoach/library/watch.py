@@ -13,8 +13,8 @@ Ingest itself is ``rlcoach.library.ingest.ingest`` on the ready files, so
 dedupe, failure bookkeeping and resumability are the same as ``rlcoach
 ingest``. ``catch_up`` does the same for the replays already in the folders
 when watching starts (known files cost a stat each), so a game saved while
-nothing was watching is not left out. ``on_game`` hears about each new game with the user's notable
-stats; rendering it is the CLI's job.
+nothing was watching is not left out. ``on_game`` hears about each new game
+with the user's notable stats; rendering it is the CLI's job.
 """
 
 from __future__ import annotations
