@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rlcoach.account.client import SERVER_ENV, ServerClient, resolve_server_url
-from rlcoach.errors import AccountError
+from rlcoach.errors import AccountError, ConfigError
 
 from .conftest import free_port
 
@@ -25,7 +25,7 @@ def test_server_url_precedence(rlcoach_home: Path, monkeypatch: pytest.MonkeyPat
 
 
 def test_bad_url_is_refused() -> None:
-    with pytest.raises(AccountError, match="invalid server URL"):
+    with pytest.raises(ConfigError, match="invalid server URL"):
         resolve_server_url("rlcoach.gg")
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 
 from rlcoach import __version__
-from rlcoach.errors import AccountError
+from rlcoach.errors import AccountError, ConfigError
 
 CLIENT_ID = "rlcoach-cli"
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -60,7 +60,7 @@ class ServerRefused(AccountError):
 def normalize_url(url: str) -> str:
     url = url.strip().rstrip("/")
     if not url.startswith(("http://", "https://")):
-        raise AccountError(f"invalid server URL '{url}'",
+        raise ConfigError(f"invalid server URL '{url}'",
                            hint="Use a full URL such as https://rlcoach.gg.")
     return url
 

@@ -5,27 +5,31 @@ file here holds one Typer sub-app whose commands are merged into the top
 level. Heavy imports (numpy, the engine, SQLAlchemy, Textual) happen inside
 command functions so ``rlcoach --help`` stays fast.
 
-This module is the only place that turns errors into exit codes:
-0 success, 1 some inputs failed, 2 usage or configuration error,
-130 interrupted.
+Exit codes and the mapping of errors to them live in ``rlcoach.cli.exits``
+(the root command's class, ``RlcoachGroup``): 0 success, 1 some inputs
+failed, 2 usage or configuration error, 130 interrupted.
 """
 
 from __future__ import annotations
 
-import sys
-
 import typer
 
 from rlcoach import __version__
-from rlcoach.errors import RlcoachError
+from rlcoach.cli.exits import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    EXIT_USAGE,
+    RlcoachGroup,
+    report_error,
+)
 
-EXIT_OK = 0
-EXIT_SOME_FAILED = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
+__all__ = ["EXIT_INTERRUPTED", "EXIT_OK", "EXIT_SOME_FAILED", "EXIT_USAGE", "app", "main",
+           "report_error"]
 
 app = typer.Typer(
     name="rlcoach",
+    cls=RlcoachGroup,
     help="Rocket League replays into ballchasing-accurate stats and coaching.",
     no_args_is_help=True,
     add_completion=False,
@@ -66,34 +70,6 @@ def _register() -> None:
 _register()
 
 
-def report_error(exc: RlcoachError) -> None:
-    """One line on stderr, plus the hint when there is one."""
-    from rlcoach.cli.render import err_console
-
-    err_console().print(f"[bold red]error:[/] {exc.message}", highlight=False, markup=True)
-    if exc.hint:
-        err_console().print(f"[dim]hint: {exc.hint}[/]", highlight=False)
-
-
 def main() -> None:
-    try:
-        code = app(standalone_mode=False)
-        sys.exit(code if isinstance(code, int) else EXIT_OK)
-    except RlcoachError as exc:
-        report_error(exc)
-        sys.exit(EXIT_USAGE)
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
-        sys.exit(EXIT_INTERRUPTED)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click's usage errors and aborts
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(EXIT_USAGE)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.stderr.write("interrupted\n")
-            sys.exit(EXIT_INTERRUPTED)
-        raise
+    """The ``rlcoach`` entry point; ``RlcoachGroup`` maps every outcome to an exit code."""
+    app()

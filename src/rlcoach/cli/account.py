@@ -5,7 +5,8 @@ Thin by design: resolve the server URL, call ``rlcoach.account``, render. The lo
 follows ``gh auth login`` (one-time code, then the URL) on stderr, as do progress and
 warnings; stdout carries only data (``account``, ``--json``, the checkout URL). The browser
 is opened only when stdout is a terminal. Server and account failures
-(``AccountError``) are one line plus a hint and exit 1; Ctrl-C during login exits 130.
+(``AccountError``) are one line plus a hint and exit 1, a bad ``--server`` exits 2
+(mapped in ``rlcoach.cli.exits``); Ctrl-C during login exits 130.
 httpx and keyring are imported inside the commands so ``rlcoach --help`` stays fast.
 """
 
@@ -19,13 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from rlcoach.cli.exits import EXIT_INTERRUPTED
+
 if TYPE_CHECKING:
     from rlcoach.account.session import Session
 
 app = typer.Typer()
-
-EXIT_FAILED = 1
-EXIT_INTERRUPTED = 130
 
 _SERVER = typer.Option(None, "--server", help="Server URL (default: RLCOACH_SERVER_URL, else "
                        "\\[server] url in rlcoach.toml).", show_default=False)
@@ -34,20 +34,6 @@ _NO_BROWSER = typer.Option(False, "--no-browser", help="Do not open a web browse
 
 def _err(text: str) -> None:
     typer.echo(text, err=True)
-
-
-@contextmanager
-def _account_errors() -> Iterator[None]:
-    """AccountError -> one line (+ hint) on stderr, exit 1."""
-    from rlcoach.errors import AccountError
-
-    try:
-        yield
-    except AccountError as exc:
-        from rlcoach.cli import report_error
-
-        report_error(exc)
-        raise typer.Exit(EXIT_FAILED) from None
 
 
 @contextmanager
@@ -86,7 +72,7 @@ def login(server: str | None = _SERVER, no_browser: bool = _NO_BROWSER) -> None:
     from rlcoach.account import device_flow
     from rlcoach.errors import AccountError
 
-    with _account_errors(), _session(server) as session:
+    with _session(server) as session:
         try:
             flow = device_flow.start(session.client)
             _err(f"! First copy your one-time code: {flow.user_code}")
@@ -121,7 +107,7 @@ def logout(server: str | None = _SERVER) -> None:
 
     Example: rlcoach logout
     """
-    with _account_errors(), _session(server) as session:
+    with _session(server) as session:
         result = session.logout()
         if not result.had_tokens:
             _err(f"Not logged in to {session.server}; nothing to do.")
@@ -140,7 +126,7 @@ def account(server: str | None = _SERVER, json_out: bool = typer.Option(
     Example: rlcoach account
              rlcoach account --json | jq .coach.remaining
     """
-    with _account_errors(), _session(server) as session:
+    with _session(server) as session:
         me = session.me()
         if json_out:
             from rlcoach.cli.render import print_json
@@ -182,7 +168,7 @@ def _stripe_link(server: str | None, no_browser: bool, fetch: Callable[[Session]
     from rlcoach.account.client import ServerRefused
     from rlcoach.errors import AccountError
 
-    with _account_errors(), _session(server) as session:
+    with _session(server) as session:
         try:
             url = fetch(session)
         except ServerRefused as exc:
@@ -211,7 +197,7 @@ def delete_account(server: str | None = _SERVER, yes: bool = typer.Option(
     """
     from rlcoach.errors import InputError
 
-    with _account_errors(), _session(server) as session:
+    with _session(server) as session:
         session.tokens()  # not logged in: say so before asking anything
         if not yes:
             if not sys.stdin.isatty():

@@ -31,7 +31,7 @@ def ingest(
     paths: list[Path] = typer.Argument(None, help="Replay files or folders (default: the "
                                        "game's Demos folder, or \\[library] demos_dirs).",
                                        show_default=False),
-    jobs: int | None = typer.Option(None, "--jobs", "-j", help="Analysis processes "
+    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Analysis processes "
                                     "(default: \\[analysis] jobs, else one per core)."),
     retry_failed: bool = typer.Option(False, "--retry-failed",
                                       help="Analyze again files that failed before."),
@@ -85,13 +85,9 @@ def ingest(
             err_console().print("[dim]hint: failed files are skipped from now on; "
                                 "`rlcoach ingest --retry-failed` tries them again.[/]")
     if failed:
-        import sys
+        from rlcoach.cli.exits import EXIT_SOME_FAILED
 
-        from rlcoach.cli import EXIT_SOME_FAILED
-
-        # sys.exit, not typer.Exit: main() runs click with standalone_mode=False,
-        # which turns typer.Exit into a return value that nobody reads.
-        sys.exit(EXIT_SOME_FAILED)
+        raise typer.Exit(EXIT_SOME_FAILED)
 
 
 @app.command()

@@ -25,3 +25,15 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str))
     sys.stdout.write("\n")
     sys.stdout.flush()
+
+
+def safe(text: object) -> str:
+    """User text (a path, a player's name, a config key) made inert for Rich.
+
+    Rich would read ``[identity]`` or ``Demos[/old]`` as markup: eaten from the
+    message, or a crash (``closing tag '[/old]' ... doesn't match``). Every
+    message that interpolates such text passes it through here.
+    """
+    from rich.markup import escape
+
+    return escape(str(text))

@@ -13,6 +13,7 @@ from typing import Any
 
 import typer
 
+from rlcoach.cli.exits import EXIT_INTERRUPTED
 from rlcoach.cli.library import _LIBRARY, _num
 
 app = typer.Typer()
@@ -37,7 +38,7 @@ def watch(
     First adds the replays already in the folder that the library lacks
     (skip with --new-only), then prints one line per new game: result,
     score and your most notable stats against your recent average. Stop
-    with Ctrl-C.
+    with Ctrl-C (exit 130).
 
     Example: rlcoach watch
              rlcoach watch //nas/replays --poll --stable-seconds 5
@@ -66,6 +67,7 @@ def watch(
         except KeyboardInterrupt:
             stop.set()
             err_console().print("stopped")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
 def _catch_up(watcher: Any) -> None:
