@@ -61,6 +61,20 @@ class CoachServer:
         usage = TokenUsage(FakeAnthropic.input_tokens({"messages": messages}), output)
         return cost_units(self.price, usage)
 
+    def interrupted_cost(self, messages: list[dict[str, Any]], streamed: list[str]) -> int:
+        """What a stream cut after ``streamed`` text deltas costs: the input message_start
+        reported plus the streamed output, bounded by its UTF-8 length."""
+        output = max(1, sum(len(t.encode()) for t in streamed))
+        usage = TokenUsage(FakeAnthropic.input_tokens({"messages": messages}), output)
+        return cost_units(self.price, usage)
+
+    def price_of(self, row: CoachLedger) -> int:
+        """A ledger row's tokens at the model's prices."""
+        usage = TokenUsage(
+            row.input_tokens, row.output_tokens, row.cache_write_tokens, row.cache_read_tokens
+        )
+        return cost_units(self.price, usage)
+
     def reservation(self, body: dict[str, Any]) -> int:
         """The worst case the server reserves for ``body`` (local estimate)."""
         return worst_case_units(self.price, estimate_input_tokens(body), body["max_tokens"])

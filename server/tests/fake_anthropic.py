@@ -13,13 +13,16 @@ Design:
   for 1 hour), ``error_mid_stream``
   (``event: error`` after some output), ``error_before_start`` (``event: error`` first),
   ``overloaded`` (HTTP 529 overloaded_error), ``server_error`` (HTTP 500 api_error),
-  ``drop`` (connection cut mid-stream), ``drop_after_usage`` (cut after message_delta).
+  ``drop`` (connection cut mid-stream), ``drop_after_usage`` (cut after message_delta),
+  ``close`` (the body ends cleanly mid-stream, no message_delta/message_stop).
   ``[fake:delay=0.5]`` waits before answering (lets concurrency tests overlap requests);
   ``[fake:pace=0.05]`` waits between text deltas, ``[fake:words=N]`` sends N of them; ``[fake:in=N]``, ``[fake:cw=N]``,
   ``[fake:cwh=N]`` and ``[fake:out=N]`` set the reported input, 5-minute and 1-hour
   cache-write and output tokens exactly.
 - Input tokens are ``ceil(len(json(messages, system, tools)) / 4)``: deterministic and always
-  below the proxy's conservative byte-count estimate, like real tokenization would be.
+  below the proxy's conservative byte-count estimate, like real tokenization would be; plus
+  ``IMAGE_TOKENS`` per image block whatever its source, as the API bills a full-size image
+  (a URL of 85 bytes included).
 - Every request is recorded (path, headers, body) so tests can check what the proxy sent.
 """
 
@@ -45,6 +48,7 @@ from starlette.routing import Route
 MODEL = "claude-sonnet-4-6"  # a model of the server's default allowlist
 UPSTREAM_KEY = "sk-ant-fake-upstream-key"
 FAKE_TEXT = ["Hello", "! Try", " boosting", " less", " on", " kickoff", "."]
+IMAGE_TOKENS = 1600
 _MARKER = re.compile(r"\[fake:([a-z_]+)(?:=([0-9.]+))?\]")
 
 
@@ -81,7 +85,8 @@ class FakeAnthropic:
     @staticmethod
     def input_tokens(body: dict[str, Any]) -> int:
         counted = {k: body.get(k) for k in ("system", "messages", "tools")}
-        return max(1, math.ceil(len(json.dumps(counted)) / 4))
+        images = json.dumps(counted).count('"type": "image"')
+        return max(1, math.ceil(len(json.dumps(counted)) / 4)) + IMAGE_TOKENS * images
 
     @staticmethod
     def scenario(body: dict[str, Any]) -> tuple[str, dict[str, float]]:
@@ -285,6 +290,8 @@ class FakeAnthropic:
                 return
             if i == 1 and scenario == "drop":
                 raise DroppedConnection("fake upstream cut the connection mid-stream")
+            if i == 1 and scenario == "close":
+                return
         yield _sse("content_block_stop", {"type": "content_block_stop", "index": 0})
         if scenario == "tool_use":
             yield _sse(

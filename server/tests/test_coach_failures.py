@@ -10,7 +10,7 @@ import anthropic
 import httpx
 import pytest
 
-from fake_anthropic import FAKE_TEXT, MODEL
+from fake_anthropic import FAKE_TEXT, MODEL, FakeAnthropic
 from rlcoach_server.models import User
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ USER_MSG = [{"role": "user", "content": "How do I save more boost on kickoff?"}]
 # --------------------------------------------------------------------------- failures
 
 
-def test_error_event_mid_stream_charges_reservation(
+def test_error_event_mid_stream_charges_input_and_streamed_output(
     coach_server: Start, user_factory: Callable[..., User], token_for: Callable[[User], str]
 ) -> None:
     server = coach_server()
@@ -44,7 +44,10 @@ def test_error_event_mid_stream_charges_reservation(
     assert "overloaded_error" in str(info.value)
     [row] = server.ledger(user)
     assert row.status == "stream_error"
-    assert row.cost_units == row.reserved_units == server.reservation(body)
+    assert row.reserved_units == server.reservation(body)
+    # Charged as Anthropic bills it: the input and the two deltas streamed, not the worst case.
+    assert row.cost_units == server.interrupted_cost(body["messages"], FAKE_TEXT[:2])
+    assert row.cost_units < row.reserved_units / 4
     assert server.allowance(user).reserved_units == 0  # type: ignore[union-attr]
 
 
@@ -117,7 +120,7 @@ def test_sdk_retries_on_overload_are_each_released(
     assert server.allowance(user).used_units == 0  # type: ignore[union-attr]
 
 
-def test_connection_dropped_mid_stream_charges_reservation(
+def test_connection_dropped_mid_stream_charges_what_was_streamed(
     coach_server: Start, user_factory: Callable[..., User], token_for: Callable[[User], str]
 ) -> None:
     server = coach_server()
@@ -135,7 +138,29 @@ def test_connection_dropped_mid_stream_charges_reservation(
     assert "broke mid-stream" in str(info.value)
     [row] = server.ledger(user)
     assert row.status == "dropped"
-    assert row.cost_units == server.reservation(body)
+    assert row.cost_units == server.interrupted_cost(body["messages"], FAKE_TEXT[:2])
+    assert server.allowance(user).used_units == row.cost_units  # type: ignore[union-attr]
+
+
+def test_upstream_closing_cleanly_mid_stream_is_an_error_event(
+    coach_server: Start, user_factory: Callable[..., User], token_for: Callable[[User], str]
+) -> None:
+    server = coach_server()
+    user = user_factory()
+    body = {"messages": [{"role": "user", "content": "hi [fake:close]"}], "max_tokens": 64}
+    got: list[str] = []
+    client = server.sdk(token_for(user))
+    with (
+        pytest.raises(anthropic.APIStatusError) as info,
+        client.messages.stream(model=MODEL, **body) as stream,
+    ):
+        for text in stream.text_stream:
+            got.append(text)
+    assert got == FAKE_TEXT[:2]
+    assert "ended the stream early" in str(info.value)
+    [row] = server.ledger(user)
+    assert row.status == "dropped"
+    assert row.cost_units == server.interrupted_cost(body["messages"], FAKE_TEXT[:2])
 
 
 def test_drop_after_final_usage_charges_real_usage(
@@ -187,8 +212,13 @@ def test_client_hangs_up_mid_stream(
         import time
 
         time.sleep(0.05)
-    assert rows[0].status == "client_closed"
-    assert rows[0].cost_units == rows[0].reserved_units > 0
+    row = rows[0]
+    assert row.status == "client_closed"
+    # The input message_start reported plus at most the few deltas streamed before the hang-up,
+    # where the worst case used to be charged.
+    assert row.input_tokens == FakeAnthropic.input_tokens(body)
+    assert row.output_tokens <= sum(len(t.encode()) for t in FAKE_TEXT)
+    assert 0 < row.cost_units == server.price_of(row) < row.reserved_units / 4
     assert server.allowance(user).reserved_units == 0  # type: ignore[union-attr]
 
 

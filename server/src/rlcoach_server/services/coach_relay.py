@@ -4,29 +4,48 @@ Design:
 - Streams are relayed event by event (``SSESplitter``), never buffered whole; usage is
   tracked on the side (``UsageTracker``) and the call is settled before its last event is
   forwarded, so a client that has seen the end of its stream also sees it in its usage.
-- Settlement rules: final usage seen (``message_delta``) -> its real cost; upstream failed
-  before ``message_start`` (``event: error`` first, connection cut) -> nothing; anything else
-  (cut mid-stream, error after start, client hung up) -> the reservation, because Anthropic
-  bills what it started.
-- If upstream breaks mid-stream the client gets a well-formed ``event: error``
+- Settlement rules (``_outcome``), as Anthropic bills:
+  * final usage seen (``message_delta``) -> its real cost;
+  * upstream failed before ``message_start`` (``event: error`` first, connection cut or
+    closed) -> nothing;
+  * started but cut short (client hung up, upstream cut, closed cleanly or sent an error
+    mid-stream) -> the input ``message_start`` reported plus the output streamed so far,
+    bounded by its UTF-8 length (a token is never shorter than a byte); never more than the
+    reservation;
+  * client hung up before ``message_start`` -> the input bound (upstream may have read it);
+  * a non-streaming response that broke while being read -> the reservation (upstream
+    produced the whole answer and we saw none of its usage).
+- If upstream breaks or closes mid-stream the client gets a well-formed ``event: error``
   (``api_error``) instead of a truncated stream.
-- ``settle`` is the route's callback (one shielded DB hop); it runs at most once per call.
+- ``Meter.settle`` is the call's callback (one shielded DB hop); it runs at most once.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 
 import anyio
 import httpx
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from .coach_pricing import ModelPrice, TokenUsage, cost_units
+from .coach_pricing import ModelPrice, TokenUsage, cost_units, worst_case_units
 from .coach_sse import SSESplitter, UsageTracker, error_event
 
 Settle = Callable[..., Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Meter:
+    """How one call is priced and settled."""
+
+    price: ModelPrice
+    reserved: int  # units reserved: the most this call may be charged
+    input_bound: int  # the input tokens the reservation assumed
+    request_id: str | None
+    settle: Settle
 
 
 def error(status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -45,9 +64,13 @@ def _identity(resp: httpx.Response) -> bool:
     return resp.headers.get("content-encoding", "identity").lower() in ("identity", "")
 
 
-async def non_streaming(
-    resp: httpx.Response, price: ModelPrice, reserved: int, request_id: str | None, settle: Settle
-) -> Response:
+async def non_streaming(resp: httpx.Response, meter: Meter) -> Response:
+    price, reserved, request_id, settle = (
+        meter.price,
+        meter.reserved,
+        meter.request_id,
+        meter.settle,
+    )
     try:
         content = await resp.aread()
     except httpx.HTTPError as exc:
@@ -73,9 +96,7 @@ async def non_streaming(
     return Response(content, media_type="application/json", headers=passthrough_headers(resp))
 
 
-def _outcome(
-    tracker: UsageTracker, ending: str, price: ModelPrice, reserved: int
-) -> tuple[str, int]:
+def _outcome(tracker: UsageTracker, ending: str, meter: Meter) -> tuple[str, int]:
     """(ledger status, cost) of a stream that ended as ``ending`` (see module doc)."""
     if tracker.error is not None:
         status = "stream_error"
@@ -84,15 +105,27 @@ def _outcome(
     else:
         status = ending
     if tracker.final_usage:
-        return status, cost_units(price, tracker.usage)
-    if not tracker.started and status in ("stream_error", "dropped"):
-        return "upstream_error", 0  # upstream failed before producing anything
-    return status, reserved
+        return status, cost_units(meter.price, tracker.usage)
+    if not tracker.started:
+        if status in ("stream_error", "dropped"):
+            return "upstream_error", 0  # upstream failed before producing anything
+        return status, min(meter.reserved, worst_case_units(meter.price, meter.input_bound, 0))
+    return status, min(meter.reserved, cost_units(meter.price, streamed_usage(tracker)))
 
 
-async def relay(
-    resp: httpx.Response, price: ModelPrice, reserved: int, request_id: str | None, settle: Settle
-) -> AsyncIterator[bytes]:
+def streamed_usage(tracker: UsageTracker) -> TokenUsage:
+    """``message_start``'s usage with the output streamed so far (its byte length bounds it)."""
+    usage = tracker.usage
+    return TokenUsage(
+        usage.input_tokens,
+        max(usage.output_tokens, tracker.output_bytes),
+        usage.cache_write_tokens,
+        usage.cache_read_tokens,
+        usage.cache_write_1h_tokens,
+    )
+
+
+async def relay(resp: httpx.Response, meter: Meter) -> AsyncIterator[bytes]:
     """Forward upstream events one by one while tracking usage; settle however it ends.
 
     The call is settled *before* its last event (message_stop, error) is forwarded, so by the
@@ -107,14 +140,15 @@ async def relay(
         if settled:
             return
         settled = True
-        status, cost = _outcome(tracker, ending, price, reserved)
+        status, cost = _outcome(tracker, ending, meter)
         if tracker.error is not None:
             detail = json.dumps(tracker.error)
-        await settle(
+        usage = tracker.usage if tracker.final_usage else streamed_usage(tracker)
+        await meter.settle(
             status=status,
             cost=cost,
-            usage=tracker.usage,
-            request_id=request_id,
+            usage=usage,
+            request_id=meter.request_id,
             error=detail or None,
         )
 
@@ -130,6 +164,11 @@ async def relay(
                         await finish("complete", "")
                     yield event
             ending, detail = "complete", ""
+            if not (tracker.stopped or tracker.error is not None):
+                # A clean close before message_stop is a cut like any other.
+                ending, detail = "dropped", "upstream closed the stream before message_stop"
+                await finish(ending, detail)
+                yield error_event("api_error", "Anthropic ended the stream early")
         except httpx.HTTPError as exc:
             ending, detail = "dropped", f"upstream stream broke: {exc!r}"
             await finish(ending, detail)

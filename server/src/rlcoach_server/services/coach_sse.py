@@ -8,6 +8,9 @@ Design:
 - ``UsageTracker`` looks only at the events that carry usage or state (``message_start``,
   ``message_delta``, ``message_stop``, ``error``) and parses JSON only for those: the many
   ``content_block_delta`` events cost a prefix comparison, nothing more.
+- Deltas (``content_block_delta``) are parsed only for their length: the UTF-8 bytes of the
+  text, thinking and tool-input JSON streamed so far bound the output tokens a call cut
+  short has been billed for (a token is never shorter than one byte).
 - Usage is cumulative in the API (``message_delta.usage`` repeats the running totals), so the
   tracker merges ``message_start.message.usage`` and then every ``message_delta.usage`` with
   later values winning.
@@ -23,6 +26,9 @@ from rlcoach_server.services.coach_pricing import TokenUsage
 
 _EVENT_END = re.compile(rb"\r\n\r\n|\n\n|\r\r")
 _INTERESTING = (b"message_start", b"message_delta", b"message_stop", b"error")
+_DELTA = b"content_block_delta"
+# The delta fields that carry billed output (signatures are not output tokens).
+_OUTPUT_FIELDS = ("text", "thinking", "partial_json")
 
 
 class SSESplitter:
@@ -74,10 +80,14 @@ class UsageTracker:
         self.final_usage = False  # message_delta seen: usage totals are final
         self.stopped = False  # message_stop seen
         self.error: dict[str, Any] | None = None
+        self.output_bytes = 0  # UTF-8 bytes of the output deltas streamed so far
 
     def observe(self, raw: bytes) -> None:
         # Cheap pre-filter: the event name sits in the first line ("event: <name>").
         head = raw[:40]
+        if _DELTA in head:
+            self.output_bytes += _delta_bytes(raw)
+            return
         if not any(tag in head for tag in _INTERESTING):
             return
         name, data = parse_event(raw)
@@ -96,6 +106,18 @@ class UsageTracker:
             self.final_usage = True
         elif name == "error":
             self.error = payload.get("error") or {"type": "api_error", "message": data}
+
+
+def _delta_bytes(raw: bytes) -> int:
+    try:
+        delta = json.loads(parse_event(raw)[1]).get("delta") or {}
+    except (json.JSONDecodeError, AttributeError):
+        return len(raw)  # unreadable: its whole size still bounds it
+    return sum(
+        len(value.encode("utf-8"))
+        for key in _OUTPUT_FIELDS
+        if isinstance(value := delta.get(key), str)
+    )
 
 
 def error_event(kind: str, message: str) -> bytes:
