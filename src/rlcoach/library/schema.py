@@ -112,6 +112,43 @@ files = Table(
     Column("seen_at", String, nullable=False),
 )
 
+coach_threads = Table(
+    "coach_threads", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", String, nullable=False),
+    Column("game_id", Integer, ForeignKey("games.id", ondelete="SET NULL")),
+    Column("mode", String, nullable=False),  # hosted | own-key | offline
+    Column("created_at", String, nullable=False),
+    Column("updated_at", String, nullable=False),
+)
+
+coach_messages = Table(
+    "coach_messages", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("thread_id", Integer, ForeignKey("coach_threads.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("role", String, nullable=False),  # user | assistant
+    Column("text", String, nullable=False),
+    Column("content", String),  # JSON: the turn's tool calls and results
+    Column("model", String),
+    Column("input_tokens", Integer),
+    Column("output_tokens", Integer),
+    Column("cache_read_tokens", Integer),
+    Column("cache_write_tokens", Integer),
+    Column("cost", Float),  # US$ at the model's list price (own key) or server cost
+    Column("unverified", String),  # JSON list of numbers no tool returned
+    Column("created_at", String, nullable=False),
+)
+
+coach_notes = Table(
+    "coach_notes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String, nullable=False),  # goal | observation
+    Column("text", String, nullable=False),
+    Column("game_id", Integer, ForeignKey("games.id", ondelete="SET NULL")),
+    Column("created_at", String, nullable=False),
+)
+
 # Each entry is one migration: the statements that take the database from
 # version N to N+1. Never edit a released entry; append a new one.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -187,6 +224,40 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX ix_metric_values_metric ON metric_values (metric_id, player_row)",
         "CREATE INDEX ix_files_sha256 ON files (sha256)",
         "CREATE INDEX ix_files_game ON files (game_id)",
+    ),
+    # 3: the coach's conversations and notes (rlcoach.coach.store owns them).
+    (
+        """CREATE TABLE coach_threads (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            game_id INTEGER REFERENCES games(id) ON DELETE SET NULL,
+            mode TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE coach_messages (
+            id INTEGER PRIMARY KEY,
+            thread_id INTEGER NOT NULL REFERENCES coach_threads(id) ON DELETE CASCADE,
+            role TEXT NOT NULL,
+            text TEXT NOT NULL,
+            content TEXT,
+            model TEXT,
+            input_tokens INTEGER,
+            output_tokens INTEGER,
+            cache_read_tokens INTEGER,
+            cache_write_tokens INTEGER,
+            cost REAL,
+            unverified TEXT,
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX ix_coach_messages_thread ON coach_messages (thread_id, id)",
+        """CREATE TABLE coach_notes (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            game_id INTEGER REFERENCES games(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL
+        )""",
     ),
 )
 

@@ -260,19 +260,25 @@ def lobby_comparison(library: Library, metrics: Sequence[str] = KEY_STATS, *,
     ids = library.metric_ids()
     mine = {r["id"]: (r["my_row"], r["my_team"]) for r in rows}
     sums: dict[tuple[int, str], list[float]] = {}
+    # Two steps (rosters, then values by player row) so SQLite walks the primary keys;
+    # one join let it scan the (metric, player) index across the whole library.
+    roles: dict[int, str] = {}
     with library.connect() as conn:
         for chunk in _chunks(list(mine), 500):
-            result = conn.execute(
-                select(players.c.id, players.c.game_id, players.c.team,
-                       metric_values.c.metric_id, metric_values.c.value)
-                .join(metric_values, metric_values.c.player_row == players.c.id)
-                .where(players.c.game_id.in_(chunk), players.c.is_bot.is_(False),
-                       metric_values.c.metric_id.in_([ids[m.qualified] for m in wanted]))
-            )
-            for prow, game_id, team, metric_id, value in result:
+            for prow, game_id, team in conn.execute(
+                select(players.c.id, players.c.game_id, players.c.team)
+                .where(players.c.game_id.in_(chunk), players.c.is_bot.is_(False))
+            ):
                 my_row, my_team = mine[game_id]
-                role = "me" if prow == my_row else "mate" if team == my_team else "opp"
-                sums.setdefault((metric_id, role), []).append(value)
+                roles[prow] = "me" if prow == my_row else "mate" if team == my_team else "opp"
+        for chunk in _chunks(list(roles), 500):
+            for prow, metric_id, value in conn.execute(
+                select(metric_values.c.player_row, metric_values.c.metric_id,
+                       metric_values.c.value)
+                .where(metric_values.c.player_row.in_(chunk),
+                       metric_values.c.metric_id.in_([ids[m.qualified] for m in wanted]))
+            ):
+                sums.setdefault((metric_id, roles[prow]), []).append(value)
     out = []
     for m in wanted:
         mid = ids[m.qualified]
