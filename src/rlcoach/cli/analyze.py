@@ -20,7 +20,7 @@ def _run(paths: list[str], out: Path, jobs: int | None, me: str | None, no_cache
          as_json: bool, markdown: bool) -> None:
     from rlcoach.cli import EXIT_SOME_FAILED, report_error
     from rlcoach.cli.progress import analysis_progress
-    from rlcoach.cli.render import err_console, print_json
+    from rlcoach.cli.render import err_console, print_json, safe
     from rlcoach.config import load_config
     from rlcoach.errors import InputError
     from rlcoach.pipeline import analyze_paths, discover_replays
@@ -42,6 +42,7 @@ def _run(paths: list[str], out: Path, jobs: int | None, me: str | None, no_cache
                          hint="Pass .replay files or a folder such as the game's Demos folder.")
     writer = None if as_json else ReportWriter(prepare_out_dir(out), markdown=markdown)
     reports, failures, cached = [], [], 0
+    written: list[Path] = []
     outcomes = analyze_paths(found.paths, jobs=jobs or cfg.analysis.jobs, use_cache=not no_cache,
                              identity=identity, timeout_s=cfg.analysis.timeout_seconds,
                              memory_limit_mb=cfg.analysis.memory_limit_mb)
@@ -57,7 +58,7 @@ def _run(paths: list[str], out: Path, jobs: int | None, me: str | None, no_cache
                 continue
             cached += outcome.cached
             if writer is not None:
-                writer.write(outcome.path, outcome.report)
+                written = writer.write(outcome.path, outcome.report)
             else:
                 reports.append(outcome.report)
     if as_json:
@@ -66,15 +67,15 @@ def _run(paths: list[str], out: Path, jobs: int | None, me: str | None, no_cache
     if len(found.paths) == 1 and failures:
         report_error(failures[0])
     elif len(found.paths) > 1:
-        where = f" → {out}" if writer is not None else ""
+        where = f" → {safe(out)}" if writer is not None else ""
         err_console().print(
             f"analyzed {n_ok} of {len(found.paths)} replays"
             f"{f' ({cached} from cache)' if cached else ''}{where}"
             f"{f', {len(failures)} failed:' if failures else ''}", highlight=False)
         for err in failures:
-            err_console().print(f"  [red]✗[/] {err.message}", highlight=False)
+            err_console().print(f"  [red]✗[/] {safe(err.message)}", highlight=False)
     elif writer is not None:
-        err_console().print(f"wrote {out / (found.paths[0].stem + '.json')}", highlight=False)
+        err_console().print(f"wrote {' and '.join(safe(p) for p in written)}", highlight=False)
     if failures or found.problems:
         raise typer.Exit(EXIT_SOME_FAILED)
 

@@ -46,7 +46,7 @@ def ingest(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from rlcoach.cli.render import err_console, out_console, print_json
+    from rlcoach.cli.render import err_console, out_console, print_json, safe
     from rlcoach.library import ingest as ing
     from rlcoach.library import open_library
 
@@ -66,7 +66,7 @@ def ingest(
         )
     failed = summary.failed
     for problem in summary.problems:
-        err_console().print(f"[yellow]skipped:[/] {problem}", highlight=False)
+        err_console().print(f"[yellow]skipped:[/] {safe(problem)}", highlight=False)
     if json_out:
         print_json({
             "new": summary.new, "duplicate": summary.duplicate, "unchanged": summary.unchanged,
@@ -80,7 +80,8 @@ def ingest(
                   f"{'[red]' if failed else ''}{len(failed)} failed{'[/]' if failed else ''}, "
                   f"{summary.unchanged} unchanged ({summary.seconds:.1f} s)")
         for r in failed:
-            out.print(f"  [red]failed[/] {r.path}: {r.error_kind}: {r.error}", highlight=False)
+            out.print(f"  [red]failed[/] {safe(r.path)}: {r.error_kind}: {safe(r.error)}",
+                      highlight=False)
         if failed:
             err_console().print("[dim]hint: failed files are skipped from now on; "
                                 "`rlcoach ingest --retry-failed` tries them again.[/]")
@@ -183,7 +184,7 @@ def export(
     """
     import sys
 
-    from rlcoach.cli.render import err_console
+    from rlcoach.cli.render import err_console, safe
     from rlcoach.errors import OutputError
     from rlcoach.library import open_library
     from rlcoach.library import queries as q
@@ -200,7 +201,8 @@ def export(
                     n = export_csv(lib, fh, filters=flt)
             except OSError as exc:
                 raise OutputError(f"cannot write {output}: {exc.strerror or exc}") from None
-    err_console().print(f"Wrote {n} rows to {'stdout' if str(output) == '-' else output}")
+    err_console().print(f"Wrote {n} rows to {'stdout' if str(output) == '-' else safe(output)}",
+                        highlight=False)
 
 
 # -- helpers shared by the commands ---------------------------------------
@@ -225,19 +227,19 @@ def _filter(playlist: list[str] | None, since: str | None, until: str | None,
 
 
 def _no_match(lib: Any) -> None:
-    from rlcoach.cli.render import err_console
+    from rlcoach.cli.render import err_console, safe
     from rlcoach.library import queries as q
 
     known = ", ".join(p for p, _ in q.playlists(lib))
-    err_console().print(f"no games match these filters [dim](playlists here: {known})[/]")
+    err_console().print(f"no games match these filters [dim](playlists here: {safe(known)})[/]")
 
 
 def _identity_tip(lib: Any) -> None:
-    from rlcoach.cli.render import err_console
+    from rlcoach.cli.render import err_console, safe
     from rlcoach.library import queries as q
 
     guess = q.suggest_identity(lib, limit=1)
-    example = f' e.g. names = ["{guess[0][0]}"]' if guess else ""
+    example = safe(f' e.g. names = ["{guess[0][0]}"]') if guess else ""
     err_console().print("[dim]tip: rlcoach does not know which player you are; add "
                         f"\\[identity] to rlcoach.toml{example}[/]", highlight=False)
 
@@ -251,7 +253,7 @@ def _num(value: float | None) -> str:
 def _games_table(rows: list[Any]) -> None:
     from rich.table import Table
 
-    from rlcoach.cli.render import out_console
+    from rlcoach.cli.render import out_console, safe
 
     console = out_console()
     # Short headers, and optional columns only when there is room: the table
@@ -278,9 +280,9 @@ def _games_table(rows: list[Any]) -> None:
         else:
             result = f"{r.score['blue']}-{r.score['orange']}"
         cells = [str(r.game_id), r.played_at.strftime("%y-%m-%d %H:%M")]
-        cells += [r.playlist or ""] if wide else []
-        cells += [r.map_name or "", result]
-        cells += [", ".join(r.teammates)] if wide else []
+        cells += [safe(r.playlist or "")] if wide else []
+        cells += [safe(r.map_name or ""), result]
+        cells += [safe(", ".join(r.teammates))] if wide else []
         table.add_row(*cells, *(_num(r.my_stats.get(k)) for k, _ in shown))
     console.print(table)
 
@@ -288,7 +290,7 @@ def _games_table(rows: list[Any]) -> None:
 def _trends_table(series: list[Any], window: int) -> None:
     from rich.table import Table
 
-    from rlcoach.cli.render import out_console
+    from rlcoach.cli.render import out_console, safe
 
     table = Table(box=None, header_style="bold")
     for col in ("metric", "games", "latest", "average", f"last {window}", "wins", "losses"):
@@ -296,7 +298,7 @@ def _trends_table(series: list[Any], window: int) -> None:
     table.add_column("trend")
     for s in series:
         pts = s.points
-        table.add_row(s.label, str(len(pts)),
+        table.add_row(safe(s.label), str(len(pts)),
                       _num(pts[-1].value if pts else None), _num(s.average),
                       _num(pts[-1].rolling if pts else None), _num(s.average_wins),
                       _num(s.average_losses), _spark([p.value for p in pts]))

@@ -32,8 +32,14 @@ def safe(text: object) -> str:
 
     Rich would read ``[identity]`` or ``Demos[/old]`` as markup: eaten from the
     message, or a crash (``closing tag '[/old]' ... doesn't match``). Every
-    message that interpolates such text passes it through here.
+    message that interpolates such text passes it through here. Control
+    characters (a newline in a file name, a terminal escape in a player's name)
+    are shown as ``\\n``/``\\x1b`` so a line stays one line and the terminal
+    is not driven by a replay.
     """
     from rich.markup import escape
 
-    return escape(str(text))
+    return escape(str(text).translate(_CONTROL))
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(32), 127)} | {9: "\\t", 10: "\\n", 13: "\\r"}

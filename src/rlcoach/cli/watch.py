@@ -45,7 +45,7 @@ def watch(
     """
     import threading
 
-    from rlcoach.cli.render import err_console
+    from rlcoach.cli.render import err_console, safe
     from rlcoach.config import load_config
     from rlcoach.library import open_library
     from rlcoach.library.ingest import default_inputs
@@ -61,7 +61,7 @@ def watch(
             with watcher:  # observing first: nothing saved during the catch-up is missed
                 if not new_only:
                     _catch_up(watcher)
-                err_console().print(f"Watching {', '.join(str(f) for f in watcher.folders)} "
+                err_console().print(f"Watching {safe(', '.join(str(f) for f in watcher.folders))} "
                                     f"({'polling' if poll else 'events'}; Ctrl-C to stop)")
                 watcher.follow(stop)
         except KeyboardInterrupt:
@@ -93,7 +93,7 @@ def _catch_up(watcher: Any) -> None:
 
 def _print_news(news: Any) -> None:
     """One line per new game: result, score, notable stats vs your average."""
-    from rlcoach.cli.render import out_console
+    from rlcoach.cli.render import out_console, safe
 
     g = news.game
     if g.result is None:
@@ -101,17 +101,18 @@ def _print_news(news: Any) -> None:
     else:
         color = "green" if g.result == "win" else "red"
         head = f"[bold {color}]{g.result.upper()}[/] [bold]{g.my_score}-{g.their_score}[/]"
-    parts = [f"{head} {g.playlist_name or g.playlist or ''} · {g.map_name or ''}"]
+    parts = [f"{head} {safe(g.playlist_name or g.playlist or '')} · {safe(g.map_name or '')}"]
     for n in news.notables:
         arrow = "▲" if n.delta > 0 else "▼"
         color = "dim" if n.better is None else "green" if n.better else "red"
-        parts.append(f"{n.label} {_num(n.value)} [{color}]{arrow} avg {_num(n.average)}[/]")
+        parts.append(f"{safe(n.label)} {_num(n.value)} [{color}]{arrow} avg {_num(n.average)}[/]")
     out_console().print("  ".join(parts), highlight=False)
 
 
 def _print_problem(result: Any) -> None:
     if result.status == "failed":
-        from rlcoach.cli.render import err_console
+        from rlcoach.cli.render import err_console, safe
 
-        err_console().print(f"[red]failed[/] {result.path}: {result.error_kind}: {result.error}",
+        err_console().print(f"[red]failed[/] {safe(result.path)}: {result.error_kind}: "
+                            f"{safe(result.error)}",
                             highlight=False)
