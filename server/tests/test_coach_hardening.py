@@ -140,3 +140,28 @@ def test_metadata_user_id_is_set_by_the_server(
     )
     sent = [r.body for r in server.fake.requests if r.path == "/v1/messages"]
     assert [b["metadata"] for b in sent] == [{"user_id": user.id}] * 2
+
+
+DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1: refused at once
+
+
+def test_redis_down_is_503_in_anthropic_shape_and_health_reports_it(
+    coach_server: Start, user_factory: Callable[..., User], token_for: Callable[[User], str]
+) -> None:
+    server = coach_server(coach_redis_url=DEAD_REDIS)
+    user = user_factory()
+    client = server.sdk(token_for(user))
+    with pytest.raises(anthropic.APIStatusError) as info:
+        client.messages.create(
+            model=MODEL, max_tokens=8, messages=[{"role": "user", "content": "hi"}]
+        )
+    assert info.value.status_code == 503
+    assert info.value.response.headers["content-type"] == "application/json"
+    assert info.value.body["error"]["type"] == "api_error"  # type: ignore[index]
+    with pytest.raises(anthropic.APIStatusError) as info:
+        client.messages.count_tokens(model=MODEL, messages=[{"role": "user", "content": "hi"}])
+    assert info.value.status_code == 503
+    assert server.fake.requests == [] and server.ledger(user) == []
+    health = httpx.get(server.url + "/healthz")
+    assert health.status_code == 200
+    assert health.json() == {"status": "degraded", "database": "ok", "redis": "unreachable"}

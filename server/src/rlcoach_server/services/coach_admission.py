@@ -33,7 +33,7 @@ from ..config import Settings
 from ..db import normalize_url, session_scope
 from ..models import User
 from . import metering
-from .coach_ratelimit import RateDecision, RateLimiter
+from .coach_ratelimit import LimiterUnavailable, RateDecision, RateLimiter
 from .tokens import user_for_access_token
 
 # At most one deferred commit per open transaction, and those are bounded by the DB pool.
@@ -83,6 +83,14 @@ def _authenticate(session: Session, token: str | None, user_id: str | None) -> U
     return user or Refusal(
         401, "authentication_error", "missing, invalid or expired rlcoach access token"
     )
+
+
+LIMITER_DOWN = Refusal(
+    503,
+    "api_error",
+    "the coach's rate limiter is unavailable; retry in a minute",
+    {"retry-after": "30"},
+)
 
 
 def _rate_refusal(limiter: RateLimiter, decision: RateDecision) -> Refusal | None:
@@ -135,7 +143,11 @@ def _decide(
     if isinstance(user, Refusal):
         return user
     if limiter is not None:
-        refusal = _rate_refusal(limiter, limiter.hit(session, user.id))
+        try:
+            decision = limiter.hit(session, user.id)
+        except LimiterUnavailable:
+            return LIMITER_DOWN
+        refusal = _rate_refusal(limiter, decision)
         if refusal is not None:
             return refusal
     return Admitted(user.id) if reserve is None else _reserve(session, settings, user, reserve)
@@ -267,7 +279,11 @@ class AsyncStore:
         user = await session.run_sync(_authenticate, token, user_id)
         if isinstance(user, Refusal):
             return user
-        refusal = _rate_refusal(limiter, await limiter.hit_redis(user.id))
+        try:
+            decision = await limiter.hit_redis(user.id)
+        except LimiterUnavailable:
+            return LIMITER_DOWN
+        refusal = _rate_refusal(limiter, decision)
         if refusal is not None:
             return refusal
         if reserve is None:

@@ -11,6 +11,8 @@ Design:
     asyncio client when called from the event loop).
 - A fixed window lets a burst of up to 2x the limit straddle a boundary; for a cost guard
   (the allowance is the real budget) that is an acceptable trade for one write per request.
+- Redis unreachable (or failing) raises ``LimiterUnavailable``: the coach answers 503 in
+  Anthropic's error shape rather than letting calls through uncounted or failing with a 500.
 - Old database windows are pruned now and then by the request that opens a new window, so
   the table holds about one row per active user.
 """
@@ -29,6 +31,23 @@ from ..models import CoachRateWindow
 from .metering import upsert_insert
 
 WINDOWS = cast(Table, CoachRateWindow.__table__)
+
+
+def redis_reachable(url: str) -> bool:
+    """Whether the Redis at ``url`` answers a PING within a second (for ``/healthz``)."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+    finally:
+        client.close()
+
+
+class LimiterUnavailable(Exception):
+    """The rate limiter's Redis did not answer."""
 
 
 @dataclass(frozen=True)
@@ -68,10 +87,15 @@ class RateLimiter:
         now = time.time() if now is None else now
         start, retry_after = self._window(now)
         if self._redis is not None:
+            import redis
+
             pipe = self._redis.pipeline()
             pipe.incr(self._key(user_id, start))
             pipe.expire(self._key(user_id, start), self.window + 5)
-            count = int(pipe.execute()[0])
+            try:
+                count = int(pipe.execute()[0])
+            except redis.RedisError as exc:
+                raise LimiterUnavailable(repr(exc)) from exc
         else:
             count = self._db_incr(session, user_id, start)
         return RateDecision(count <= self.limit, retry_after)
@@ -81,10 +105,15 @@ class RateLimiter:
         if self.limit <= 0:
             return RateDecision(True, 0)
         start, retry_after = self._window(time.time() if now is None else now)
+        import redis
+
         pipe = self._aredis.pipeline()
         pipe.incr(self._key(user_id, start))
         pipe.expire(self._key(user_id, start), self.window + 5)
-        count = int((await pipe.execute())[0])
+        try:
+            count = int((await pipe.execute())[0])
+        except redis.RedisError as exc:
+            raise LimiterUnavailable(repr(exc)) from exc
         return RateDecision(count <= self.limit, retry_after)
 
     @staticmethod
