@@ -224,6 +224,7 @@ def make_app(
     yield factory
     for app in apps:
         app.state.engine.dispose()
+        app.state.health_engine.dispose()
 
 
 @pytest.fixture

@@ -36,6 +36,8 @@ _PLACEHOLDERS = {
 }
 
 DEV_SECRET_KEY_BYTES = 32
+# The health check's own connection, so /healthz answers while the request pool is busy.
+HEALTH_POOL_SIZE = 1
 
 
 def is_placeholder(value: str | None) -> bool:
@@ -66,6 +68,18 @@ class Settings(BaseSettings):
     # Proxies whose X-Forwarded-For/-Proto are trusted (uvicorn's forwarded_allow_ips).
     forwarded_allow_ips: str = "127.0.0.1"
     log_level: str = "INFO"
+
+    # --- database connection budget (per worker process; see docs/server.md) ---
+    # Each worker opens at most db_pool_size + coach_db_pool_size + 1 (health check)
+    # PostgreSQL connections: 8 + 10 + 1 = 19, so 4 workers (76) fit under PostgreSQL's
+    # default max_connections=100 (97 for non-superusers) with room for migrate and psql.
+    # Pools never overflow; a request waits (on the event loop, never in a thread) for one
+    # of db_pool_size slots and answers 503 + Retry-After when none frees up in time.
+    db_pool_size: int = Field(default=8, ge=1)
+    db_slot_wait_seconds: float = Field(default=1.0, gt=0)
+    # Concurrent requests one bearer token may have in flight per worker; more answer 429 at
+    # once, so one account cannot queue up the whole worker.
+    requests_in_flight_per_token: int = Field(default=8, ge=1)
 
     # --- OAuth device flow (RFC 8628) and tokens ---
     # client_id -> human-readable name shown on the approval page. Public clients (no secret).
@@ -147,7 +161,8 @@ class Settings(BaseSettings):
     coach_count_tokens_upstream: bool = False
     # Database connections kept open for the coach's metering (its own pool: a proxied call
     # does two short transactions, and opening a PostgreSQL connection costs milliseconds).
-    coach_db_pool_size: int = 20
+    # Part of the per-worker budget above; the pool never overflows.
+    coach_db_pool_size: int = Field(default=10, ge=1)
 
     @model_validator(mode="after")
     def _check_secrets(self) -> Settings:
@@ -185,6 +200,11 @@ class Settings(BaseSettings):
     def enabled_providers(self) -> list[str]:
         """Upstream providers with a client id configured, in display order."""
         return [p for p in ("discord", "google") if getattr(self, f"{p}_client_id")]
+
+    @property
+    def db_connections_per_worker(self) -> int:
+        """The most PostgreSQL connections one worker process opens (enforced by the pools)."""
+        return self.db_pool_size + self.coach_db_pool_size + HEALTH_POOL_SIZE
 
     @property
     def is_sqlite(self) -> bool:

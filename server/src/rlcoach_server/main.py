@@ -14,8 +14,9 @@ from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
 from . import __version__
-from .config import Settings
+from .config import HEALTH_POOL_SIZE, Settings
 from .db import make_engine, make_sessionmaker
+from .dbgate import DbGate, TokenGate
 from .routes import account, billing, coach, device, health, oauth
 from .services.billing import make_client as make_stripe_client
 from .services.providers import build_oauth_registry
@@ -30,10 +31,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Device login, billing and the metered coach for the rlcoach CLI.",
     )
-    engine = make_engine(settings.database_url)
+    # The request pool never overflows: DbGate (deps.db_slot) admits at most db_pool_size
+    # requests to it, so the per-worker connection budget in config.py holds.
+    engine = make_engine(settings.database_url, **pool_args(settings, settings.db_pool_size))
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.health_engine = make_engine(
+        settings.database_url, **pool_args(settings, HEALTH_POOL_SIZE, timeout=2.0)
+    )
+    app.state.db_gate = DbGate(settings.db_pool_size, settings.db_slot_wait_seconds)
+    app.state.token_gate = TokenGate(settings.requests_in_flight_per_token)
     app.state.oauth = build_oauth_registry(settings)
     app.state.stripe = make_stripe_client(settings)
 
@@ -55,6 +63,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(billing.router)
     app.include_router(coach.router)
     return app
+
+
+def pool_args(settings: Settings, size: int, timeout: float = 30.0) -> dict[str, object]:
+    """A fixed-size pool (SQLite keeps SQLAlchemy's defaults)."""
+    if settings.is_sqlite:
+        return {}
+    return {"pool_size": size, "max_overflow": 0, "pool_timeout": timeout}
 
 
 def create_app_from_env() -> FastAPI:

@@ -235,7 +235,7 @@ class AsyncStore:
         self.engine = create_async_engine(
             normalize_url(settings.database_url),
             pool_size=settings.coach_db_pool_size,
-            max_overflow=settings.coach_db_pool_size,
+            max_overflow=0,  # part of the per-worker connection budget (config.py)
             pool_pre_ping=True,
         )
         self.factory = async_sessionmaker(self.engine, expire_on_commit=False)
