@@ -16,12 +16,12 @@ def test_shipped_schema_matches_the_registry() -> None:
 
 
 def test_every_corpus_replay_analyzes_or_fails_cleanly(corpus_outcomes) -> None:
-    assert len(corpus_outcomes) == 45
+    assert len(corpus_outcomes) == 47  # 46 matches: two files are byte-identical copies
     for name, outcome in corpus_outcomes.items():
         if outcome.report is None:
             assert outcome.error.kind in ("unsupported", "corrupt"), (name, outcome.error)
             assert "\n" not in outcome.error.message
-    assert sum(o.report is not None for o in corpus_outcomes.values()) == 45
+    assert sum(o.report is not None for o in corpus_outcomes.values()) == 47
 
 
 def test_every_report_validates(corpus_reports) -> None:

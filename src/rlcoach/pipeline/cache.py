@@ -1,7 +1,8 @@
 """Reports cached by replay content hash and rlcoach version.
 
 Re-analyzing an unchanged file is a hash and a file read. The key includes
-the rlcoach and engine versions, so an upgrade recomputes everything. Writes
+the rlcoach and engine versions and the report schema version, so an
+upgrade (or a report shape change between releases) recomputes everything. Writes
 are atomic (temp file + rename); a corrupt cache entry is a miss.
 """
 
@@ -15,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from rlcoach import __version__, paths
+from rlcoach.report.builder import SCHEMA_VERSION
 
 
 def _entry(sha256: str, engine: str) -> Path:
-    return paths.analysis_cache_dir() / f"{__version__}+{engine}" / sha256[:2] / f"{sha256}.json"
+    return paths.analysis_cache_dir() / f"{__version__}+{engine}+schema{SCHEMA_VERSION}" / sha256[:2] / f"{sha256}.json"
 
 
 def load(sha256: str, engine: str) -> dict[str, Any] | None:

@@ -32,7 +32,16 @@ from rlcoach.replay.types import Frames, PlayerFrames, ReplayData
 DEFAULT_SAMPLE_RATE = 30.0
 MIN_SAMPLE_RATE, MAX_SAMPLE_RATE = 1.0, 120.0
 
-_GLOBAL_FEATURES = ["BallRigidBody", "CurrentTime", "ReplicatedStateName"]
+# Global columns: ball rigid body (12), time, game state, the game clock's
+# whole seconds (counting up in overtime) and the kickoff countdown number.
+_GLOBAL_FEATURES = [
+    "BallRigidBody",
+    "CurrentTime",
+    "ReplicatedStateName",
+    "SecondsRemaining",
+    "ReplicatedGameStateTimeRemaining",
+]
+_GLOBAL_COLS = 16
 _PLAYER_FEATURES = [
     "PlayerRigidBody",
     "PlayerBoost",
@@ -132,7 +141,7 @@ def classify(path: Path, exc: BaseException) -> ReplayError:
 
 def _frames_from_ndarray(array: np.ndarray, n_players: int) -> Frames:
     a = array.astype(np.float64, copy=False)
-    expected = 14 + n_players * _PLAYER_COLS
+    expected = _GLOBAL_COLS + n_players * _PLAYER_COLS
     if a.ndim != 2 or a.shape[1] != expected:
         raise UnsupportedReplayError(
             f"unexpected frame layout: {a.shape[1] if a.ndim == 2 else a.shape} columns, "
@@ -140,7 +149,7 @@ def _frames_from_ndarray(array: np.ndarray, n_players: int) -> Frames:
         )
     players = []
     for i in range(n_players):
-        c = 14 + i * _PLAYER_COLS
+        c = _GLOBAL_COLS + i * _PLAYER_COLS
         pos, vel = a[:, c : c + 3], a[:, c + 6 : c + 9]
         # The engine writes zeros for a player with no car on that row.
         present = np.any(pos != 0.0, axis=1) | np.any(vel != 0.0, axis=1)
@@ -163,6 +172,8 @@ def _frames_from_ndarray(array: np.ndarray, n_players: int) -> Frames:
         ball_vel=a[:, 6:9],
         state=a[:, 13].astype(np.int16),
         players=players,
+        seconds_remaining=a[:, 14].copy(),
+        kickoff_countdown=a[:, 15].copy(),
     )
 
 

@@ -47,6 +47,9 @@ def frames_from_frames_data(data: dict[str, Any]) -> ReplayData:
     time = np.array([float(m.get("time", 0.0)) for m in meta_frames])
     state = np.array([int(m.get("replicated_game_state_name") or 0) for m in meta_frames],
                      dtype=np.int16)
+    seconds = np.array([float(m.get("seconds_remaining") or 0) for m in meta_frames])
+    countdown = np.array([float(m.get("replicated_game_state_time_remaining") or 0)
+                          for m in meta_frames])
     ball_pos, ball_vel = np.zeros((n, 3)), np.zeros((n, 3))
     for k, f in enumerate(fd["ball_data"]["frames"][:n]):
         d = _rb(f)
@@ -108,7 +111,8 @@ def frames_from_frames_data(data: dict[str, Any]) -> ReplayData:
     return ReplayData(
         header=hdr.header_dict(meta["all_headers"]), players=infos,
         frames=Frames(time=time, ball_pos=ball_pos, ball_vel=ball_vel, state=state,
-                      players=columns),
+                      players=columns, seconds_remaining=seconds,
+                      kickoff_countdown=countdown),
         sample_rate=None, source="frames", game_type=meta.get("game_type") or {},
     )
 

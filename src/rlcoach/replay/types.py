@@ -75,6 +75,11 @@ class Frames:
     ball_vel: F  # (n, 3)
     state: NDArray[np.int16]  # ReplicatedStateName code, 0 when unknown
     players: list[PlayerFrames]
+    # The in-game clock's whole seconds as replicated: counting down in
+    # regulation, up in overtime, 0 throughout when the replay lacks it.
+    seconds_remaining: F | None = None
+    # The kickoff countdown number (3, 2, 1) while it shows, else 0.
+    kickoff_countdown: F | None = None
 
     @property
     def n(self) -> int:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from rlcoach import __version__
+from rlcoach.analysis.clock import attach_clocks, game_clock
 from rlcoach.analysis.events import assister_for, demolitions
 from rlcoach.analysis.heatmap import heatmap
 from rlcoach.analysis.kickoffs import kickoffs
@@ -23,7 +24,7 @@ from rlcoach.replay.types import ReplayData
 from rlcoach.report.quality import quality_section
 from rlcoach.report.registry import BY_QUALIFIED, GROUPS, TEAM_BALL_METRICS, TEAM_SUMMED_KEYS
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 TEAMS = ("blue", "orange")
 
 
@@ -97,7 +98,7 @@ def build_report(replay: ReplayData, stats: MatchStats, file: FileInfo,
             for k in kickoffs(ctx)
         ],
     }
-    return {
+    report = {
         "schema_version": SCHEMA_VERSION,
         "generator": {"name": "rlcoach", "version": __version__, "engine": engine},
         "replay": replay_section(replay, stats, file, scores, winner),
@@ -106,6 +107,8 @@ def build_report(replay: ReplayData, stats: MatchStats, file: FileInfo,
         "events": events,
         "quality": quality_section(replay, ctx),
     }
+    attach_clocks(report, game_clock(ctx.frames))  # last: every timed section exists
+    return report
 
 
 def replay_section(replay: ReplayData, stats: MatchStats, file: FileInfo,

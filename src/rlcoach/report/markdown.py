@@ -2,7 +2,8 @@
 
 Summary first (result, score, MVP, the user's own line), then ballchasing-
 style tables per stat group for teams and players, then the timeline of
-goals and demolitions. Labels and units come from the metric registry.
+goals and demolitions at the in-game clock (forfeits shown in the summary).
+Labels and units come from the metric registry.
 """
 
 from __future__ import annotations
@@ -37,6 +38,20 @@ def _clock(seconds: float | None) -> str:
     return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
 
 
+def _when(event: dict[str, Any]) -> str:
+    """The in-game clock; the recording time when the replay lacks a clock."""
+    if event.get("clock"):
+        return str(event["clock"])
+    return f"{_clock(event.get('time'))} rec." if event.get("time") is not None else "?"
+
+
+def _ending(r: dict[str, Any]) -> str:
+    if r.get("forfeit"):
+        at = f" at {r['end_clock']}" if r.get("end_clock") else ""
+        return f" (forfeit{at})"
+    return " (overtime)" if r.get("overtime") else ""
+
+
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
     out = ["| " + " | ".join(_cell(h) for h in headers) + " |",
            "|" + "|".join(["---"] + ["---:"] * (len(headers) - 1)) + "|"]
@@ -52,8 +67,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     lines = [f"# {r.get('title') or r['file_name']}", ""]
     winner = r.get("winner")
     result = f"**{winner.capitalize()} wins**" if winner else "**Draw**"
-    lines.append(f"{result} {score['blue']}–{score['orange']}"
-                 f"{' (overtime)' if r.get('overtime') else ''} · "
+    lines.append(f"{result} {score['blue']}–{score['orange']}{_ending(r)} · "
                  f"{r.get('playlist_name') or r['playlist']} · "
                  f"{r.get('map_name') or r.get('map_code') or 'unknown map'} · "
                  f"{r.get('date') or 'date unknown'} · {_clock(r.get('duration'))} recorded")
@@ -88,25 +102,23 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines += ["", f"## {_GROUP_TITLES[group]}", ""]
         for start in range(0, len(metrics), _MAX_COLUMNS):
             chunk = metrics[start:start + _MAX_COLUMNS]
-            headers = ["Player"] + [f"{m.label} ({m.unit})" if m.unit not in ("count", "bool",
-                                                                                "points")
-                                    else m.label for m in chunk]
+            headers = ["Player"] + [m.header for m in chunk]
             rows = [[f"{p['name']} ({p['team'][0].upper()})"]
                     + [_fmt(p["stats"][group].get(m.key), m) for m in chunk] for p in ordered]
             lines += [*_table(headers, rows), ""]
         lines.pop()
     ev = report["events"]
-    timeline = [(g["time"], "Goal", f"{names.get(g['scorer'], '?')} ({g['team']})"
+    timeline = [(g, "Goal", f"{names.get(g['scorer'], '?')} ({g['team']})"
                  + (f", assist {names[g['assister']]}" if g.get("assister") in names else "")
                  + (f", {g['ball_speed'] * 0.036:.0f} km/h" if g.get("ball_speed") else ""))
                 for g in ev["goals"]]
-    timeline += [(d["time"], "Demolition", f"{names.get(d['attacker'], '?')} → "
+    timeline += [(d, "Demolition", f"{names.get(d['attacker'], '?')} → "
                   f"{names.get(d['victim'], '?')}") for d in ev["demolitions"]]
     lines += ["", "## Timeline", ""]
     if timeline:
-        timeline.sort(key=lambda e: (e[0] is None, e[0] or 0))
-        lines += _table(["Time", "Event", "Detail"],
-                        [[_clock(t), kind, text] for t, kind, text in timeline])
+        timeline.sort(key=lambda e: (e[0]["time"] is None, e[0]["time"] or 0))
+        lines += _table(["Clock", "Event", "Detail"],
+                        [[_when(e), kind, text] for e, kind, text in timeline])
     else:
         lines.append("No goals or demolitions.")
     k = ev["kickoffs"]

@@ -41,6 +41,14 @@ class Metric:
         return f"{self.group}.{self.key}"
 
     @property
+    def header(self) -> str:
+        """Column header: the label, with the unit only where it adds something."""
+        if self.unit in ("count", "bool", "points") or self.unit in self.label.split() \
+                or (self.unit == "%" and "%" in self.label):
+            return self.label
+        return f"{self.label} ({self.unit})"
+
+    @property
     def parity_slack(self) -> float:
         return self.slack if self.slack is not None else _SLACK[self.unit]
 

@@ -23,6 +23,10 @@ _STR_OR_NULL = {"type": ["string", "null"]}
 _NUM_OR_NULL = {"type": ["number", "null"]}
 _INT_OR_NULL = {"type": ["integer", "null"]}
 _TEAM = {"enum": ["blue", "orange"]}
+_CLOCK = {"type": ["string", "null"], "pattern": r"^\+?\d+:\d\d$",
+          "description": "The in-game clock a player saw (since 1.1): '4:37' counting "
+                         "down, '+0:42' in overtime; null when the replay lacks it."}
+_OPTIONAL = frozenset({"clock", "end_clock"})
 
 
 def _metric_schema(m: Metric) -> dict[str, Any]:
@@ -43,8 +47,10 @@ def _group(metrics: tuple[Metric, ...] | list[Metric]) -> dict[str, Any]:
 
 
 def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    if required is None:  # optional fields were added after 1.0: older reports lack them
+        required = [k for k in props if k not in _OPTIONAL]
     return {"type": "object", "properties": props,
-            "required": list(props) if required is None else required,
+            "required": required,
             "additionalProperties": False}
 
 
@@ -63,7 +69,7 @@ def build_schema() -> dict[str, Any]:
         **{g: _group(ms) for g, ms in team_groups.items()},
     })
     key_or_null = _STR_OR_NULL
-    event = {"time": _NUM_OR_NULL, "frame": _INT_OR_NULL}
+    event = {"time": _NUM_OR_NULL, "clock": _CLOCK, "frame": _INT_OR_NULL}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://rlcoach.invalid/schemas/report-v1.json",
@@ -90,6 +96,7 @@ def build_schema() -> dict[str, Any]:
                 "map_code": _STR_OR_NULL, "map_name": _STR_OR_NULL, "team_size": _INT_OR_NULL,
                 "duration": _NUM, "seconds_played": _NUM_OR_NULL,
                 "overtime": {"type": "boolean"}, "forfeit": {"type": "boolean"},
+                "end_clock": _CLOCK,
                 "score": _obj({"blue": _INT, "orange": _INT}),
                 "winner": {"enum": ["blue", "orange", None]},
                 "frame_count": _INT_OR_NULL, "record_fps": _NUM_OR_NULL,
