@@ -47,7 +47,7 @@ class GameClock:
 
 
 def format_clock(seconds: float, overtime: bool = False) -> str:
-    whole = max(int(round(seconds)), 0)
+    whole = max(round(seconds), 0)
     text = f"{whole // 60}:{whole % 60:02d}"
     return f"+{text}" if overtime else text
 

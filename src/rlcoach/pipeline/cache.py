@@ -20,7 +20,8 @@ from rlcoach.report.builder import SCHEMA_VERSION
 
 
 def _entry(sha256: str, engine: str) -> Path:
-    return paths.analysis_cache_dir() / f"{__version__}+{engine}+schema{SCHEMA_VERSION}" / sha256[:2] / f"{sha256}.json"
+    version = f"{__version__}+{engine}+schema{SCHEMA_VERSION}"
+    return paths.analysis_cache_dir() / version / sha256[:2] / f"{sha256}.json"
 
 
 def load(sha256: str, engine: str) -> dict[str, Any] | None:
