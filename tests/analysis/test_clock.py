@@ -94,8 +94,12 @@ def test_corpus_events_carry_the_clock(corpus_reports) -> None:
         assert remaining == sorted(remaining, reverse=True), name  # counts down
         if report["replay"]["overtime"] and len(clocks) == len(goals):
             assert clocks[-1].startswith("+"), name  # the overtime goal
-        if not report["replay"]["overtime"]:
-            assert not any(c.startswith("+") for c in clocks), name
+        overtime_goals = [g for g in goals if (g["clock"] or "").startswith("+")]
+        if overtime_goals:  # regulation ended level, then one golden goal
+            assert report["replay"]["overtime"], name
+            assert overtime_goals == goals[-1:], name
+            teams = [g["team"] for g in goals[:-1]]
+            assert teams.count("blue") == teams.count("orange"), name
     assert with_clock >= 35
 
 

@@ -84,7 +84,9 @@ def attach_clocks(report: dict[str, Any], clock: GameClock) -> None:
 
     Runs last in the builder, after every section that lists moments exists.
     Also records the clock when the recording ended (``replay.end_clock``),
-    which tells a forfeit's moment.
+    which tells a forfeit's moment, and marks ``replay.overtime`` when the
+    clock went into overtime: the headers of the corpus's four overtime
+    games all lack ``bOverTime``.
     """
     for section in ("events", "coaching", "insights"):
         if section in report:
@@ -92,6 +94,8 @@ def attach_clocks(report: dict[str, Any], clock: GameClock) -> None:
     replay = report.get("replay")
     if isinstance(replay, dict) and clock.time.size:
         replay["end_clock"] = clock.at(float(clock.time[-1]))
+        if clock.overtime_row is not None and clock.overtime_row < clock.time.size:
+            replay["overtime"] = True
 
 
 def _fill(node: Any, clock: GameClock) -> None:
