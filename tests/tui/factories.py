@@ -1,133 +1,98 @@
-"""Deterministic report v1 documents for the dashboard tests.
+"""Deterministic, schema-valid report v1 documents for the dashboard tests.
 
-Values are plausible (near ballchasing's Champion means where there is one)
-so snapshots look like a real dashboard, and every game carries goals,
-demolitions and kickoffs; ``heatmap=True`` adds a position grid. Everything
-derives from ``seed`` and fixed dates: no clock, no global random state.
+Every report is one of the committed ``goldens/`` (a real analysed replay
+per playlist: doubles, standard, duel) with its players renamed to a fixed
+cast, a fresh match id and date, the user seated on the winning or losing
+side as asked, and its float stats jittered by up to 15% so trends move.
+Each report is checked against the shipped schema when it is made, so the
+dashboard is tested on exactly the shape ``rlcoach analyze`` writes.
+Everything derives from ``i`` and fixed dates: no clock, no global random.
 """
 
 from __future__ import annotations
 
-import hashlib
+import json
 import random
 import uuid
 from datetime import datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from rlcoach.library.db import Library
 from rlcoach.library.store import FileInfo, add_report
-from rlcoach.report.registry import METRICS
-from rlcoach.tui.ranks import load_rank_means
+from rlcoach.report.registry import BY_QUALIFIED
+from rlcoach.report.schema import validate_report
 
 NOW = datetime(2026, 3, 12, 21, 0, 0)
+GOLDENS = Path(__file__).resolve().parents[2] / "goldens"
 
 ME = ("steam", "76561198000000001", "Quantavious")
 MATES = [("epic", "mate0001", "Kaiju"), ("epic", "mate0002", "Bluejay")]
 OPPONENTS = [("xbox", f"opp{i:05d}", name) for i, name in enumerate(
     ("Torque", "Nimbus", "Zephyr", "Gravel", "Pixel", "Sprocket", "Mako", "Vortex"))]
-MAPS = ["DFH Stadium", "Mannfield", "Champions Field", "Urban Central", "Beckwith Park"]
-PLAYLISTS = [("ranked-doubles", "Ranked Doubles", 2), ("ranked-standard", "Ranked Standard", 3),
-             ("ranked-duel", "Ranked Duel", 1)]
+# (playlist, name, team size, golden it is built from)
+PLAYLISTS = [
+    ("ranked-doubles", "Ranked Doubles", 2, "recent-ranked-doubles-2026-03-10"),
+    ("ranked-standard", "Ranked Standard", 3, "recent-ranked-standard-2026-03-10-a"),
+    ("ranked-duel", "Ranked Duel", 1, "post-eac-ranked-duel-2026-04-28-a"),
+]
 
 
-def stats(rng: random.Random, skill: float) -> dict[str, dict[str, Any]]:
-    ranks = load_rank_means()
-    out: dict[str, dict[str, Any]] = {}
-    for m in METRICS:
-        ref = ranks.stats.get(m.qualified)
-        if ref is not None:
-            value: Any = ref.means[16] * rng.uniform(0.75, 1.25) * skill
-        elif m.unit == "bool":
-            value = False
-        elif m.unit == "%":
-            value = rng.uniform(5, 60)
-        elif m.unit == "s":
-            value = rng.uniform(10, 150)
-        elif m.unit in ("count", "points"):
-            value = rng.randint(0, 5)
-        else:
-            value = rng.uniform(100, 3000)
-        if m.integer and not isinstance(value, bool):
-            value = round(value)
-        elif isinstance(value, float):
-            value = round(value, 2)
-        out.setdefault(m.group, {})[m.key] = value
-    return out
+@cache
+def golden(name: str) -> str:
+    return (GOLDENS / f"{name}.json").read_text()
 
 
-def heatmap(rng: random.Random, length: int = 10, width: int = 8) -> dict[str, Any]:
-    """A coarse grid of time shares, heavier in the user's own half."""
-    cells = [[rng.random() * (1.6 - i / length) for _ in range(width)] for i in range(length)]
-    total = sum(map(sum, cells))
-    return {"cells": [[round(v / total, 4) for v in row] for row in cells]}
+def _seat(report: dict[str, Any], i: int, win: bool, with_me: bool) -> None:
+    """Rename the golden's players: the user (or a stranger) and mates on one side."""
+    winner = report["replay"]["winner"]
+    mine = winner if win else ("orange" if winner == "blue" else "blue")
+    me = ME if with_me else ("epic", f"stranger{i}", f"Stranger{i}")
+    cast = {"mine": [me, *MATES], "theirs": [OPPONENTS[(i + k) % len(OPPONENTS)]
+                                             for k in range(len(OPPONENTS))]}
+    renames: dict[str, str] = {}
+    for p in report["players"]:
+        platform, pid, name = cast["mine" if p["team"] == mine else "theirs"].pop(0)
+        renames[p["key"]] = f"{platform}:{pid}"
+        p.update(key=f"{platform}:{pid}", name=name, platform=platform, id=pid)
+    # Every other mention of a player is by key: rename them all at once.
+    text = json.dumps({k: v for k, v in report.items() if k != "players"})
+    for old, new in renames.items():
+        text = text.replace(json.dumps(old), json.dumps(new))
+    report.update(json.loads(text))
+
+
+def _jitter(report: dict[str, Any], rng: random.Random) -> None:
+    for p in report["players"]:
+        for group, values in p["stats"].items():
+            for key, value in values.items():
+                if isinstance(value, float):
+                    scaled = round(value * rng.uniform(0.85, 1.15), 3)
+                    metric = BY_QUALIFIED.get(f"{group}.{key}")
+                    if metric is not None and metric.unit == "%":
+                        scaled = min(scaled, 100.0)
+                    values[key] = scaled
 
 
 def make_report(i: int, *, date: datetime, playlist: int = 0, win: bool = True,
                 with_me: bool = True, with_heatmap: bool = False) -> dict[str, Any]:
+    """Game ``i``: a golden of ``PLAYLISTS[playlist]``, re-cast and re-dated."""
     rng = random.Random(i)
-    key, name, size = PLAYLISTS[playlist]
-    me = ME if with_me else ("epic", f"stranger{i}", f"Stranger{i}")
-    blue = [me, *MATES[: size - 1]]
-    orange = [OPPONENTS[(i + k) % len(OPPONENTS)] for k in range(size)]
-    ours, theirs = (rng.randint(1, 5), 0) if win else (0, rng.randint(1, 5))
-    theirs = theirs or rng.randint(0, max(ours - 1, 0))
-    ours = ours or rng.randint(0, max(theirs - 1, 0))
-    duration = 300.0 + rng.randint(0, 40)
-    players = []
-    for team, roster in (("blue", blue), ("orange", orange)):
-        for who in roster:
-            platform, pid, pname = who
-            p = {"key": f"{platform}:{pid}", "name": pname, "platform": platform, "id": pid,
-                 "team": team, "is_me": False, "is_bot": False,
-                 "car": {"id": 23, "name": "Octane"}, "camera": {}, "start_time": 0.0,
-                 "end_time": duration, "stats": stats(rng, 1.05 if who == ME else 1.0)}
-            if with_heatmap:
-                p["heatmap"] = heatmap(rng)
-            players.append(p)
-    keys = {"blue": [p["key"] for p in players if p["team"] == "blue"],
-            "orange": [p["key"] for p in players if p["team"] == "orange"]}
-    goal_times = sorted(rng.uniform(10, duration - 5) for _ in range(ours + theirs))
-    teams = ["blue"] * ours + ["orange"] * theirs
-    rng.shuffle(teams)
-    goals = [{"time": round(t, 1), "frame": int(t * 30), "team": team,
-              "scorer": rng.choice(keys[team]), "assister": None, "ball_speed": 2500.0}
-             for t, team in zip(goal_times, teams, strict=True)]
-    demos = []
-    for _ in range(rng.randint(0, 4)):
-        t = rng.uniform(5, duration)
-        side = rng.choice(["blue", "orange"])
-        other = "orange" if side == "blue" else "blue"
-        demos.append({"time": round(t, 1), "frame": int(t * 30),
-                      "attacker": rng.choice(keys[side]), "victim": rng.choice(keys[other])})
-    kickoffs = [{"time": 0.0, "frame": 0, "first_touch": rng.choice(keys["blue"]),
-                 "goal_within_5s": False}]
-    kickoffs += [{"time": round(g["time"] + 8, 1), "frame": int((g["time"] + 8) * 30),
-                  "first_touch": rng.choice(keys["orange"]), "goal_within_5s": False}
-                 for g in goals if g["time"] + 8 < duration]
+    key, name, _size, source = PLAYLISTS[playlist]
+    report: dict[str, Any] = json.loads(golden(source))
+    _seat(report, i, win, with_me)
+    _jitter(report, rng)
+    if not with_heatmap:  # the analysis could not track anyone: an all-zero grid
+        for p in report["players"]:
+            p["heatmap"]["cells"] = [[0.0] * len(row) for row in p["heatmap"]["cells"]]
     guid = uuid.uuid5(uuid.NAMESPACE_URL, f"rlcoach-tui/{i}").hex.upper()
-    sha = hashlib.sha256(guid.encode()).hexdigest()
-    return {
-        "schema_version": "1.0",
-        "generator": {"name": "rlcoach", "version": "0.1.0",
-                      "engine": {"name": "subtr-actor-py", "version": "1.5.1"}},
-        "replay": {
-            "file_name": f"{i}.replay", "file_size": 1000, "sha256": sha,
-            "replay_id": sha[:32].upper(), "match_guid": guid, "date": date.isoformat(),
-            "playlist": key, "playlist_name": name, "match_type": "Online",
-            "map_code": "map_p", "map_name": MAPS[i % len(MAPS)], "team_size": size,
-            "duration": duration, "seconds_played": int(duration), "overtime": False,
-            "forfeit": False, "score": {"blue": ours, "orange": theirs},
-            "winner": "blue" if ours > theirs else "orange" if theirs > ours else None,
-            "frame_count": int(duration * 30), "record_fps": 30.0, "sample_rate": 30.0,
-            "replay_version": "868.32", "network_version": 10, "build_version": "x",
-        },
-        "teams": {"blue": {"score": ours, "stats": {}}, "orange": {"score": theirs, "stats": {}}},
-        "players": players,
-        "events": {"goals": goals, "demolitions": sorted(demos, key=lambda d: d["time"]),
-                   "boost_pickups": [], "touches": [], "kickoffs": kickoffs},
-        "quality": {"degraded": False, "warnings": [], "player_coverage": {}},
-    }
+    replay = report["replay"]
+    replay.update(file_name=f"{i}.replay", sha256=uuid.uuid5(uuid.NAMESPACE_URL, guid).hex * 2,
+                  replay_id=guid[:32], match_guid=guid, date=date.isoformat(),
+                  title=f"{date:%Y-%m-%d.%H.%M} {name}", playlist=key, playlist_name=name)
+    validate_report(report)
+    return report
 
 
 def fill(library: Library, n: int, *, end: datetime = NOW - timedelta(minutes=20),

@@ -1,4 +1,5 @@
-"""Screenshots of the main screens at 80x24, compared with committed SVGs.
+"""Screenshots of every view and Game tab at 80x24 and 200x60, compared with
+committed SVGs, plus the states and sizes that broke before.
 
 Deterministic by construction: factory data with fixed dates, the app's
 "now" injected, and each shot taken only after every load has been shown.
@@ -33,42 +34,28 @@ def keys(*pressed: str):  # type: ignore[no-untyped-def]
     return run
 
 
-def test_home(snap_compare, make_app) -> None:
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=keys())
+# Every view and every Game tab, at the smallest supported terminal and a big one.
+SCREENS = {
+    "home": (), "games": ("g",), "trends": ("t",), "compare": ("c",),
+    "game_overview": ("enter",), "game_boost": ("enter", "2"), "game_movement": ("enter", "3"),
+    "game_positioning": ("enter", "4"), "game_timeline": ("enter", "5"),
+    # The second newest game carries position data.
+    "game_heatmap": ("down", "enter", "6"),
+}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)], ids=["80x24", "200x60"])
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen(snap_compare, make_app, screen: str, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(), terminal_size=size, run_before=keys(*SCREENS[screen]))
 
 
 def test_home_light_theme(snap_compare, make_app) -> None:
     assert snap_compare(make_app(theme="light"), terminal_size=SIZE, run_before=keys())
 
 
-def test_games(snap_compare, make_app) -> None:
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=keys("g"))
-
-
-def test_game_overview(snap_compare, make_app) -> None:
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=keys("enter"))
-
-
-def test_game_timeline(snap_compare, make_app) -> None:
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=keys("enter", "5"))
-
-
-def test_game_heatmap(snap_compare, make_app) -> None:
-    # The second newest game carries position data.
-    assert snap_compare(make_app(), terminal_size=SIZE,
-                        run_before=keys("down", "enter", "6"))
-
-
 def test_game_without_heatmap(snap_compare, make_app) -> None:
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=keys("enter", "6"))
-
-
-def test_trends(snap_compare, make_app) -> None:
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=keys("t"))
-
-
-def test_compare(snap_compare, make_app) -> None:
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=keys("c"))
 
 
 def test_identity_not_configured(snap_compare, make_app) -> None:
@@ -97,3 +84,17 @@ def test_games_wide(snap_compare, make_app, small_library: Path) -> None:
 def test_compare_wide(snap_compare, make_app) -> None:
     """100x30: teammates and opponents get their own columns."""
     assert snap_compare(make_app(), terminal_size=(100, 30), run_before=keys("c"))
+
+
+@pytest.fixture(scope="module")
+def long_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("long") / "library.sqlite3"
+    with open_library(path) as lib:
+        fill(lib, 120, heatmap_every=10)
+    return path
+
+
+def test_trends_more_games_than_columns(snap_compare, make_app, long_library: Path) -> None:
+    """120 games in 80 columns: the chart must fit them, not wrap or cut the newest."""
+    app = make_app(path=long_library)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=keys("t"))

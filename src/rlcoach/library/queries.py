@@ -52,6 +52,7 @@ from rlcoach.library.filters import (
     my_rows,
     resolve_identity,
 )
+from rlcoach.library.lobby import lobby_comparison, win_rate
 from rlcoach.library.overview import (
     FileRecord,
     LibraryStats,
@@ -73,12 +74,10 @@ from rlcoach.library.stats import (
     WinRate,
     current_session,
     form,
-    lobby_comparison,
     notable_stats,
     resolve_metric,
     sessions,
     trends,
-    win_rate,
 )
 
 __all__ = [

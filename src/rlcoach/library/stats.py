@@ -1,9 +1,11 @@
-"""Aggregates over the user's games: trends, sessions, form, lobby, notables.
+"""Aggregates over the user's games: trends, sessions, form, notables.
 
 Re-exported by ``rlcoach.library.queries`` (the public read API). The SQL
 here only fetches (game, value) pairs for the user's rows; averages,
 rolling windows and session splitting are done in Python over at most a few
 thousand numbers, which is simpler than window functions and fast enough.
+Win counts and lobby means, which the dashboard asks for on every load, are
+summed by SQLite instead: see ``library.lobby``.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from rlcoach.library.filters import (
     my_rows,
     resolve_identity,
 )
-from rlcoach.library.schema import games, metric_values, players
+from rlcoach.library.schema import games, metric_values
 from rlcoach.report.registry import BY_QUALIFIED, METRICS, Metric, metric
 
 # The stats shown beside each game and compared in the lobby by default.
@@ -236,59 +238,12 @@ def current_session(library: Library, **kwargs: Any) -> SessionSummary | None:
     return found[0] if found else None
 
 
-def win_rate(library: Library, *, filters: GameFilter | None = None, last: int | None = None,
-             identity: Identity | None = None) -> WinRate:
-    rows = _my_games(library, identity, filters, last)
-    return WinRate(games=len(rows), wins=sum(r["result"] == "win" for r in rows),
-                   losses=sum(r["result"] == "loss" for r in rows))
-
-
 def form(library: Library, *, last: int = 10, filters: GameFilter | None = None,
          identity: Identity | None = None) -> str:
     """Recent results newest first: "W", "L", or "-" (no winner recorded)."""
     rows = _my_games(library, identity, filters, last)
     marks = {"win": "W", "loss": "L"}
     return "".join(marks.get(r["result"], "-") for r in reversed(rows))
-
-
-def lobby_comparison(library: Library, metrics: Sequence[str] = KEY_STATS, *,
-                     last: int | None = 50, filters: GameFilter | None = None,
-                     identity: Identity | None = None) -> list[LobbyStat]:
-    """The user's mean per metric beside their teammates', opponents', lobby's."""
-    wanted = [resolve_metric(m) for m in metrics]
-    rows = _my_games(library, identity, filters, last)
-    ids = library.metric_ids()
-    mine = {r["id"]: (r["my_row"], r["my_team"]) for r in rows}
-    sums: dict[tuple[int, str], list[float]] = {}
-    # Two steps (rosters, then values by player row) so SQLite walks the primary keys;
-    # one join let it scan the (metric, player) index across the whole library.
-    roles: dict[int, str] = {}
-    with library.connect() as conn:
-        for chunk in _chunks(list(mine), 500):
-            for prow, game_id, team in conn.execute(
-                select(players.c.id, players.c.game_id, players.c.team)
-                .where(players.c.game_id.in_(chunk), players.c.is_bot.is_(False))
-            ):
-                my_row, my_team = mine[game_id]
-                roles[prow] = "me" if prow == my_row else "mate" if team == my_team else "opp"
-        for chunk in _chunks(list(roles), 500):
-            for prow, metric_id, value in conn.execute(
-                select(metric_values.c.player_row, metric_values.c.metric_id,
-                       metric_values.c.value)
-                .where(metric_values.c.player_row.in_(chunk),
-                       metric_values.c.metric_id.in_([ids[m.qualified] for m in wanted]))
-            ):
-                sums.setdefault((metric_id, roles[prow]), []).append(value)
-    out = []
-    for m in wanted:
-        mid = ids[m.qualified]
-        mates, opps = sums.get((mid, "mate"), []), sums.get((mid, "opp"), [])
-        out.append(LobbyStat(
-            metric=m.qualified, label=m.label, unit=m.unit, direction=m.direction,
-            me=_mean(sums.get((mid, "me"), [])), teammates=_mean(mates),
-            opponents=_mean(opps), lobby=_mean(mates + opps), games=len(rows),
-        ))
-    return out
 
 
 def notable_stats(library: Library, game_id: int, *, n: int = 3, baseline: int = 20,

@@ -2,9 +2,10 @@
 
 Design:
 
-* One ``MainScreen`` holds every view (Home, Games, Trends, Compare and
-  Game) in a ContentSwitcher; see ``screens.base`` for why views are not
-  separate Textual screens (switch cost). The command palette and the
+* One ``MainScreen`` holds the four list views (Home, Games, Trends,
+  Compare) in a ContentSwitcher; see ``screens.base`` for why those are not
+  separate Textual screens (switch cost). A game opens on a ``GameScreen``
+  pushed over it (installed once, reused). The command palette and the
   footer are Textual's own.
 * All database reads happen in thread workers started by the views; the
   app only holds the ``DashboardData`` handle, the injected ``now`` and the
@@ -31,6 +32,7 @@ from textual.screen import Screen
 from rlcoach.tui.commands import MetricCommands
 from rlcoach.tui.data import DashboardData
 from rlcoach.tui.screens.base import DataView
+from rlcoach.tui.screens.game import GameScreen
 from rlcoach.tui.screens.main import MainScreen
 from rlcoach.tui.screens.trends import TrendsView
 
@@ -73,6 +75,7 @@ class DashboardApp(App[None]):
             self.animation_level = "none"
 
     def on_mount(self) -> None:
+        self.install_screen(GameScreen(), name="game")
         self.push_screen(MainScreen(self._start))
         self.set_interval(LIBRARY_POLL_SECONDS, self.check_library)
 
@@ -91,11 +94,19 @@ class DashboardApp(App[None]):
         return next(s for s in self.screen_stack if isinstance(s, MainScreen))
 
     @property
+    def game_screen(self) -> GameScreen:
+        return self.get_screen("game")  # type: ignore[return-value]
+
+    @property
     def view(self) -> DataView:
         """The view on display (tests and the benchmark wait on its ``loaded_at``)."""
+        if isinstance(self.screen, GameScreen):
+            return self.screen.view
         return self.main.view
 
     async def action_show(self, view: str) -> None:
+        if isinstance(self.screen, GameScreen):
+            self.pop_screen()
         await self.main.show_view(view)
 
     async def chart_metric(self, qualified: str) -> None:
@@ -105,7 +116,10 @@ class DashboardApp(App[None]):
         trends.add_metric(qualified)
 
     async def open_game(self, game_id: int) -> None:
-        await self.main.open_game(game_id)
+        screen = self.game_screen
+        if self.screen is not screen:
+            await self.push_screen(screen)
+        screen.view.open(game_id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Hide the key of the view we are on: 80 columns of footer are precious.

@@ -9,11 +9,9 @@ Design:
   migrations and leave an empty database behind, so a missing file simply
   reads as "empty" and the screens say to run ``rlcoach ingest``.
 * Each method bundles the queries one screen needs into one call (one worker
-  round trip per screen load), built on the library's public read API
-  (``rlcoach.library.queries``) and its filter helpers. Two aggregates are
-  written here in SQL (``win_counts``, ``lobby_means``) because the API's
-  Python-side versions walk every value row, which costs hundreds of
-  milliseconds on a 2,000-game library; a test checks they agree with it.
+  round trip per screen load), built only on the library's public read API
+  (``rlcoach.library.queries``): no SQL of its own, so the dashboard and the
+  CLI cannot disagree about a number.
 * Answers are memoized per ``generation``, so going back to a game or a
   filter already seen costs no query; ``invalidate`` (the Reload command)
   bumps the generation and clears them.
@@ -28,16 +26,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import case, func, select
-
 from rlcoach import paths
 from rlcoach.config import Identity
 from rlcoach.errors import LibraryError
 from rlcoach.library import queries as q
 from rlcoach.library.db import Library, open_library
-from rlcoach.library.filters import GameFilter, apply_filter, base_games, me_condition, my_rows
-from rlcoach.library.schema import games, metric_values, players
-from rlcoach.report.registry import BY_QUALIFIED
+from rlcoach.library.filters import GameFilter
 from rlcoach.tui.heatmaps import player_heatmap
 from rlcoach.tui.models import ROW_STATS, CompareData, GameData, HomeData, Status
 
@@ -250,57 +244,14 @@ class DashboardData:
         rows = self.lobby_means(metrics, last=last, playlist=playlist)
         return CompareData(status, tuple(rows), playlist, rows[0].games if rows else 0)
 
-    # -- aggregates in SQL ----------------------------------------------------
-
-    def _mine(self, lib: Library, flt: GameFilter | None, last: int | None) -> Any:
-        """The user's games (newest ``last``), as a subquery of ``base_games``."""
-        me = my_rows(me_condition(lib, self.identity))
-        query = apply_filter(base_games(me), me, flt).where(me.c.player_row.is_not(None))
-        query = query.order_by(games.c.played_at.desc(), games.c.id.desc())
-        return (query.limit(last) if last is not None else query).subquery("mine")
+    # -- aggregates (the library's) ------------------------------------------------
 
     def win_counts(self, playlist: str | None = None) -> q.WinRate:
-        """Like ``queries.win_rate`` over all the user's games, counted in SQL."""
-        lib = self._lib()
-        mine = self._mine(lib, GameFilter(playlist=playlist) if playlist else None, None)
-        with lib.connect() as conn:
-            counts = dict(conn.execute(
-                select(mine.c.result, func.count()).group_by(mine.c.result)).tuples().all())
-        return q.WinRate(sum(counts.values()), counts.get("win", 0), counts.get("loss", 0))
+        flt = GameFilter(playlist=playlist) if playlist else None
+        return q.win_rate(self._lib(), filters=flt, identity=self.identity)
 
     def lobby_means(self, metrics: Sequence[str], *, last: int | None = 50,
                     playlist: str | None = None) -> list[q.LobbyStat]:
-        """``queries.lobby_comparison`` with the averaging done by SQLite."""
-        lib = self._lib()
-        wanted = [BY_QUALIFIED[m] for m in metrics]
-        ids = lib.metric_ids()
-        mine = self._mine(lib, GameFilter(playlist=playlist) if playlist else None, last)
-        role = case((players.c.id == mine.c.my_row, "me"),
-                    (players.c.team == mine.c.my_team, "mate"), else_="opp")
-        query = (
-            select(metric_values.c.metric_id, role.label("role"),
-                   func.sum(metric_values.c.value), func.count())
-            .select_from(mine.join(players, players.c.game_id == mine.c.id)
-                         .join(metric_values, metric_values.c.player_row == players.c.id))
-            .where(players.c.is_bot.is_(False),
-                   metric_values.c.metric_id.in_([ids[m.qualified] for m in wanted]))
-            .group_by(metric_values.c.metric_id, role)
-        )
-        with lib.connect() as conn:
-            n_games = conn.execute(select(func.count()).select_from(mine)).scalar_one()
-            sums = {(mid, r): (s, n) for mid, r, s, n in conn.execute(query).tuples()}
-
-        def mean(mid: int, *roles: str) -> float | None:
-            total = sum(sums.get((mid, r), (0.0, 0))[0] for r in roles)
-            count = sum(sums.get((mid, r), (0.0, 0))[1] for r in roles)
-            return total / count if count else None
-
-        out = []
-        for m in wanted:
-            mid = ids[m.qualified]
-            out.append(q.LobbyStat(
-                metric=m.qualified, label=m.label, unit=m.unit, direction=m.direction,
-                me=mean(mid, "me"), teammates=mean(mid, "mate"), opponents=mean(mid, "opp"),
-                lobby=mean(mid, "mate", "opp"), games=n_games,
-            ))
-        return out
+        flt = GameFilter(playlist=playlist) if playlist else None
+        return q.lobby_comparison(self._lib(), metrics, last=last, filters=flt,
+                                  identity=self.identity)

@@ -6,6 +6,11 @@ columns), Timeline (goals, demolitions and kickoffs along the match clock,
 with the exact list below) and Heatmap (the user's time per field cell).
 The whole report is read once in a worker; each tab is filled the first time
 it is shown, so opening a game costs one tab's rendering, not six.
+
+The view lives on its own ``GameScreen``, pushed over the main screen (Escape
+pops it, so the list it came from keeps its cursor and filters). The screen
+is installed once and reused: composing six tabs and their tables again for
+every game would cost more than filling them.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from rlcoach.report.registry import BY_QUALIFIED, metrics_in
 from rlcoach.tui import format as fmt
@@ -79,8 +85,9 @@ class GameView(DataView):
         self.query_one(TabbedContent).active = "overview"
         self.reload()
 
-    async def action_back(self) -> None:
-        await self.dash.main.back()
+    def action_back(self) -> None:
+        if isinstance(self.screen, GameScreen) and self.app.screen is self.screen:
+            self.app.pop_screen()
 
     def fetch(self) -> GameData:
         assert self.game_id is not None
@@ -211,3 +218,20 @@ class GameView(DataView):
                           row.detail)
         if not rows:
             table.add_row("–", "No goals, demolitions or kickoffs recorded.", "", "")
+
+
+class GameScreen(Screen[None]):
+    """One game over the main screen; ``open`` loads another game into it."""
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="⚽")
+        yield GameView(id="game")
+        yield Footer(compact=True)
+
+    @property
+    def view(self) -> GameView:
+        return self.query_one(GameView)
+
+    def on_screen_resume(self) -> None:
+        self.title = GameView.LABEL if self.view.game_id is None else f"Game {self.view.game_id}"
+        self.view.activated()
