@@ -12,7 +12,12 @@ runs the real app headless at 80x24 and prints, in milliseconds:
 
 * start-up: from creating the app to Home showing data (goal: < 1000);
 * each screen switch, first visit (query + render) and revisit (render only);
-* opening a game, and a filter change on Games (goal for switches: < 150).
+* opening a game (goal < 300), a Game tab switch, a re-sort on Games
+  (goal for view and tab switches: < 150);
+* memory: resident set size before and after ``--switches`` view switches
+  (default 500) in one app, which must stay flat;
+* the machine's load average and core count, before and after, since every
+  number is wall clock on a machine shared with whatever else runs.
 
 It prints numbers and asserts nothing: timing on shared CI machines is noise.
 """
@@ -22,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib.util
+import os
 import statistics
 import subprocess
 import sys
@@ -77,6 +83,46 @@ async def timed(app, key: str, ready) -> float:  # type: ignore[no-untyped-def]
         await asyncio.sleep(0.001)
     await painted(app)
     return (time.perf_counter() - t) * 1000
+
+
+def rss_mb() -> float:
+    """Resident set size of this process now (not the peak), in MB."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def machine_load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min) {five:.2f} (5 min) on {os.cpu_count()} cores"
+
+
+async def memory_over_switches(library: Path, identity: Identity, switches: int) -> list[str]:
+    """RSS at checkpoints while switching views ``switches`` times in one app."""
+    from rlcoach.tui.app import NAVIGATION, DashboardApp
+    from rlcoach.tui.data import DashboardData
+    from rlcoach.tui.screens.main import MainScreen
+
+    keys = [(key, view) for view, _label, key, _help in NAVIGATION]
+    data = DashboardData(library, identity=identity)
+    app = DashboardApp(data, now=datetime.now())
+    lines = []
+    async with app.run_test(size=(80, 24)):
+        while not (isinstance(app.screen, MainScreen) and all(
+                app.main.query(f"#{v}") and app.main.query_one(f"#{v}").loaded_at
+                for _k, v in keys)):
+            await asyncio.sleep(0.005)
+        checkpoints = {0, switches // 5, switches // 2, switches}
+        for i in range(switches + 1):
+            if i in checkpoints:
+                lines.append(f"RSS after {i:4d} view switches: {rss_mb():6.0f} MB")
+            if i < switches:
+                key, view = keys[(i + 1) % len(keys)]
+                await timed(app, key, lambda view=view: app.main.current == view)
+    data.close()
+    return lines
 
 
 def loaded(app, kind: type, since: float):  # type: ignore[no-untyped-def]
@@ -151,6 +197,8 @@ def main() -> int:
                         "(default: [identity] in rlcoach.toml)")
     parser.add_argument("--games", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--switches", type=int, default=500,
+                        help="view switches for the memory check (0 skips it)")
     args = parser.parse_args()
     # What `rlcoach dashboard` pays before the app exists: the CLI, then the
     # TUI with Textual and SQLAlchemy (imported lazily by the command).
@@ -177,11 +225,17 @@ def main() -> int:
             n = q.library_stats(lib).games
         print(f"library: {library} ({n} games)")
         print(f"imports before the app starts (cli + tui, fresh process): {import_ms:.0f} ms")
+        print(f"machine before: {machine_load()}")
         results = asyncio.run(run(library, identity, args.rounds))
+        memory = asyncio.run(memory_over_switches(library, identity, args.switches)) \
+            if args.switches else []
+        print(f"machine after:  {machine_load()}")
     width = max(map(len, results))
     print(f"{'measure (wall clock, ms)':<{width}}  median    max   ({args.rounds} rounds)")
     for name, values in results.items():
         print(f"{name:<{width}}  {statistics.median(values):6.0f} {max(values):6.0f}")
+    for line in memory:
+        print(line)
     return 0
 
 

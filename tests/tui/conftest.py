@@ -16,6 +16,7 @@ from rlcoach.config import Identity
 from rlcoach.library.db import open_library
 from rlcoach.tui.app import DashboardApp
 from rlcoach.tui.data import DashboardData
+from rlcoach.tui.screens.games import TYPING_PAUSE, GamesView
 
 from .factories import ME, NOW, fill
 
@@ -69,5 +70,8 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
     thread, so "workers complete" means "data on screen".
     """
     await pilot.pause()
+    typing = [v for v in pilot.app.screen.query(GamesView) if v._typing is not None]
+    if typing:  # a search waits for the keys to pause before it loads
+        await pilot.pause(TYPING_PAUSE + 0.05)
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()

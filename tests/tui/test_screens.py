@@ -63,9 +63,11 @@ async def test_games_filters_sort_and_open(make_app) -> None:
         # Text search types into the box after "/".
         await pilot.press("x")
         await settle(pilot)
+        loads = screen.loads
         await pilot.press("slash", *"duel")
         await settle(pilot)
         assert screen.query_one("#f-text", Input).value == "duel"
+        assert screen.loads == loads + 1  # four keys, one search: typing is debounced
         playlists = {str(table.get_row_at(i)[3]) for i in range(table.row_count)}
         assert playlists == {"R. Duel"}
 

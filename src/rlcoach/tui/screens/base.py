@@ -94,6 +94,7 @@ class DataView(Vertical):
         super().__init__(id=id)
         self.loaded_at: float | None = None
         self.timings: dict[str, float] = {}  # ms of the last load: fetch (worker), show (UI)
+        self.loads = 0  # loads started (tests check that typing is debounced)
         self._generation = -1
 
     @property
@@ -113,6 +114,7 @@ class DataView(Vertical):
 
     def reload(self) -> None:
         self._generation = self.dash.data.generation
+        self.loads += 1
         self._load()
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)

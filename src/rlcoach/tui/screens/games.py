@@ -4,7 +4,8 @@ The filter bar (text, playlist, result, teammate, date range) becomes a
 library ``GameFilter``; sorting and filtering run in SQL in a worker. The
 table starts with one page (``data.GAMES_PAGE`` rows) and fetches the next
 when the cursor nears the end, so 2,000 games cost no more to open than
-200. Each keystroke starts a new exclusive load, cancelling the last.
+200. Typing is debounced (``TYPING_PAUSE``): a load starts once the keys
+pause, and each new load cancels a stale one (exclusive workers).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.timer import Timer
 from textual.widgets import DataTable, Input, Select, Static
 
 from rlcoach.library.filters import GameFilter
@@ -24,6 +26,7 @@ from rlcoach.tui.screens.base import DataView, Notice
 from rlcoach.tui.widgets.tables import SORT_KEYS, add_game_rows, game_columns
 
 RESULTS = [("Wins", "win"), ("Losses", "loss")]
+TYPING_PAUSE = 0.15  # s without a key before a search runs: one query per word, not per key
 
 
 def parse_day(text: str) -> date | None:
@@ -54,6 +57,7 @@ class GamesView(DataView):
         self._offset = 0  # first row the next fetch asks for
         self._total = 0
         self._filter = GameFilter()
+        self._typing: Timer | None = None
         self._choices: dict[str, list[str]] = {  # what p / w step through
             "#f-playlist": [], "#f-result": [value for _, value in RESULTS]}
 
@@ -101,8 +105,14 @@ class GamesView(DataView):
         )
 
     @on(Input.Changed)
+    def _typed(self) -> None:
+        if self._typing is not None:
+            self._typing.stop()
+        self._typing = self.set_timer(TYPING_PAUSE, self._filters_changed)
+
     @on(Select.Changed)
     def _filters_changed(self) -> None:
+        self._typing = None
         if self.loaded_at is not None:  # ignore the Selects settling during mount
             self.reload()
 
