@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from rlcoach.coach.store import Usage
-from rlcoach.errors import RlcoachError
+from rlcoach.errors import AccountError, RlcoachError
 
 T = TypeVar("T")
 KEYRING_SERVICE = "rlcoach"
@@ -38,8 +38,8 @@ PRICES: dict[str, tuple[float, float, float, float]] = {
 }
 
 
-class CoachError(RlcoachError):
-    """The model could not be reached or refused the call."""
+class CoachError(AccountError):
+    """The model could not be reached or refused the call (exit code 1, like the server's)."""
 
 
 def price_of(model: str, usage: Usage) -> float | None:

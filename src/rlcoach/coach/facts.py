@@ -244,3 +244,31 @@ def _metric_list(args: dict[str, Any], default: tuple[str, ...] = ()) -> list[st
         raise LibraryError("name at least one metric", hint="e.g. boost.bpm; "
                            "metric_definitions lists them.")
     return [q.resolve_metric(str(m)).qualified for m in metrics[:8]]
+
+
+def game_for_path(library: Library, path: Any) -> int:
+    """The library id of a replay file, ingesting it first when it is new."""
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from rlcoach.library import ingest
+    from rlcoach.library.schema import files
+
+    target = Path(path).expanduser().resolve()
+    if not target.is_file():
+        raise LibraryError(f"no replay at {target}")
+
+    def lookup() -> int | None:
+        with library.connect() as conn:
+            return conn.execute(select(files.c.game_id).where(
+                files.c.path == str(target))).scalar_one_or_none()
+
+    found = lookup()
+    if found is None:
+        ingest.ingest(library, [target])
+        found = lookup()
+    if found is None:
+        raise LibraryError(f"{target} could not be analyzed",
+                           hint="`rlcoach analyze` on it shows why.")
+    return int(found)
