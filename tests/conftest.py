@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.analyzed import analyze_once
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 REPLAYS = SHARED / "replays"
+WILD = SHARED / "replays-wild"
 
 
 @pytest.fixture(autouse=True)
@@ -24,24 +27,25 @@ def corpus_files() -> list[Path]:
     return sorted(REPLAYS.glob("*.replay"))
 
 
+def wild_files() -> list[Path]:
+    return sorted(WILD.glob("*.replay"))
+
+
 @pytest.fixture(scope="session")
 def corpus_outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """Every replay in ../shared/replays analyzed once, through the worker pool."""
     if not REPLAYS.is_dir():
         pytest.skip("../shared/replays is not present")
-    import os
+    return analyze_once(corpus_files(), tmp_path_factory.mktemp("corpus-home"))
 
-    from rlcoach.pipeline import analyze_paths
 
-    old = os.environ.get("RLCOACH_HOME")
-    os.environ["RLCOACH_HOME"] = str(tmp_path_factory.mktemp("corpus-home"))
-    try:
-        return {o.path.stem: o for o in analyze_paths(corpus_files(), jobs=2, use_cache=False)}
-    finally:
-        if old is None:
-            os.environ.pop("RLCOACH_HOME", None)
-        else:
-            os.environ["RLCOACH_HOME"] = old
+@pytest.fixture(scope="session")
+def wild_outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """Every replay in ../shared/replays-wild analyzed once (each reproduces a bug
+    its README names), through the worker pool."""
+    if not WILD.is_dir():
+        pytest.skip("../shared/replays-wild is not present")
+    return analyze_once(wild_files(), tmp_path_factory.mktemp("wild-home"))
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 
 The root ``tests/conftest.py`` gives every test its own RLCOACH_HOME
 (``rlcoach_home``). Its session corpus fixture analyzes all 45 replays; the
-library tests need only a handful, so ``sample_reports`` analyzes five.
+library tests need only a handful, so ``sample_reports`` asks for five (shared with it when both run).
 """
 
 from __future__ import annotations
@@ -58,14 +58,15 @@ SAMPLE = (
 
 
 @pytest.fixture(scope="session")
-def sample_reports() -> dict[str, dict]:
-    """Reports of SAMPLE analyzed once per session (file name -> report)."""
+def sample_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """Reports of SAMPLE, analyzed at most once per session (file name -> report)."""
     if not CORPUS.is_dir():
         pytest.skip(f"replay corpus not found at {CORPUS}")
-    from rlcoach.pipeline import analyze_paths
+    from tests.analyzed import analyze_once
 
-    outcomes = analyze_paths([CORPUS / name for name in SAMPLE], jobs=2, use_cache=False)
-    reports = {o.path.name: o.report for o in outcomes}
+    outcomes = analyze_once([CORPUS / name for name in SAMPLE],
+                            tmp_path_factory.mktemp("sample-home"))
+    reports = {f"{stem}.replay": o.report for stem, o in outcomes.items()}  # type: ignore[attr-defined]
     assert all(reports.values()), "sample replays must analyze"
     return reports  # type: ignore[return-value]
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rlcoach import paths
@@ -52,6 +52,8 @@ class Library:
         try:
             with self.engine.begin() as conn:
                 yield conn
+        except IntegrityError:
+            raise  # the data's fault, not the library's: the caller fails that one item
         except DBAPIError as exc:
             raise _library_error(self.path, exc) from None
 

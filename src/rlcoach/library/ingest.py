@@ -232,12 +232,16 @@ def store_outcome(library: Library, info: FileInfo, report: dict | None,
         message = getattr(error, "message", None) or str(error) or "analysis failed"
         record_failure(library, info, kind, message)
         return FileResult(path, "failed", error_kind=kind, error=message, analyzed=True)
+    from sqlalchemy.exc import DataError, IntegrityError
+
     try:
         status, game_id = add_report(library, report, info)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, IntegrityError, DataError) as exc:
         # A report the store cannot read is a bug upstream, but it must not
-        # abort the batch: record it like any other failure.
-        message = f"report not storable: {type(exc).__name__}: {exc}"
+        # abort the batch: record it like any other failure (listed, and
+        # retried by --retry-failed once fixed). The transaction was rolled back.
+        detail = " ".join(str(getattr(exc, "orig", None) or exc).split())
+        message = f"report not storable: {type(exc).__name__}: {detail[:200]}"
         record_failure(library, info, "unstorable", message)
         return FileResult(path, "failed", error_kind="unstorable", error=message, analyzed=True)
     return FileResult(path, status, game_id=game_id, analyzed=True)

@@ -39,12 +39,36 @@ class PlayerInfo:
     car_name: str | None = None
     camera: dict[str, float] = field(default_factory=dict)
     scoreboard: dict[str, int] | None = None  # header PlayerStats, None if absent
+    key_suffix: str = ""  # "#2", "#3": set by unique_keys() for a repeated identity
 
     @property
-    def key(self) -> str:
+    def base_key(self) -> str:
         if self.platform and self.platform_id:
             return f"{self.platform}:{self.platform_id}"
         return f"name:{self.name}"
+
+    @property
+    def key(self) -> str:
+        """Unique within one game (see ``unique_keys``)."""
+        return self.base_key + self.key_suffix
+
+
+def unique_keys(players: list[PlayerInfo]) -> None:
+    """Make every player's key unique within the game, deterministically.
+
+    Bots and guests have no platform id, so two "Bot" or two guests of one
+    account would share ``name:...``; the library's (game, key) is UNIQUE and
+    events refer to players by key. The first keeps the plain key, later ones
+    get ``#2``, ``#3`` ... in the engine's player order.
+    """
+    taken: set[str] = set()
+    for player in players:
+        player.key_suffix = ""
+        n = 1
+        while player.key in taken:
+            n += 1
+            player.key_suffix = f"#{n}"
+        taken.add(player.key)
 
 
 @dataclass
@@ -106,3 +130,6 @@ class ReplayData:
     replay_version: str | None = None
     network_version: int | None = None
     warnings: list[tuple[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        unique_keys(self.players)
