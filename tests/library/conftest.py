@@ -2,7 +2,8 @@
 
 The root ``tests/conftest.py`` gives every test its own RLCOACH_HOME
 (``rlcoach_home``). Its session corpus fixture analyzes all 45 replays; the
-library tests need only a handful, so ``sample_reports`` asks for five (shared with it when both run).
+library tests need only a handful, so ``sample_reports`` asks for five
+(analyzed once per session, shared with it when both run).
 """
 
 from __future__ import annotations
