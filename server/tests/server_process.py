@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import httpx
 
@@ -35,6 +36,21 @@ def settings_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+@dataclass(frozen=True)
+class Running:
+    url: str
+    port: int
+    pid: int
+
+    def peak_rss_mb(self) -> float:
+        """The process's peak resident memory so far (VmHWM), in MiB."""
+        with open(f"/proc/{self.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        raise RuntimeError("no VmHWM")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -42,8 +58,8 @@ def _free_port() -> int:
 
 
 @contextmanager
-def server_process(settings: Settings, *uvicorn_args: str) -> Iterator[str]:
-    """Start one uvicorn worker on a free loopback port; yields its base URL."""
+def server_process(settings: Settings, *uvicorn_args: str) -> Iterator[Running]:
+    """Start one uvicorn worker on a free loopback port; yields its URL, port and pid."""
     port = _free_port()
     env = {**os.environ, **settings_env(settings)}
     env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
@@ -74,7 +90,7 @@ def server_process(settings: Settings, *uvicorn_args: str) -> Iterator[str]:
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("server process did not start")
             time.sleep(0.1)
-        yield url
+        yield Running(url, port, proc.pid)
     finally:
         proc.terminate()
         try:

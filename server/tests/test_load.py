@@ -80,10 +80,10 @@ def test_concurrent_authenticated_requests_all_answer_fast(
     settings, user_factory, auth_headers, engine, users
 ) -> None:
     tokens = [auth_headers(user_factory()) for _ in range(users)]
-    with server_process(settings) as url:
+    with server_process(settings) as server:
         sampler = ConnectionSampler(engine)
         sampler.start()
-        burst, health = asyncio.run(_load(url, tokens))
+        burst, health = asyncio.run(_load(server.url, tokens))
         sampler.stop.set()
         sampler.join()
     statuses = sorted({s for s, _ in burst})

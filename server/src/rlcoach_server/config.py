@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     # Concurrent requests one bearer token may have in flight per worker; more answer 429 at
     # once, so one account cannot queue up the whole worker.
     requests_in_flight_per_token: int = Field(default=8, ge=1)
+    # Request bodies larger than this answer 413 (bodylimit.py); /coach/ has its own cap.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 
     # --- OAuth device flow (RFC 8628) and tokens ---
     # client_id -> human-readable name shown on the approval page. Public clients (no secret).
@@ -146,6 +148,8 @@ class Settings(BaseSettings):
             },
         }
     )
+    # Coach request bodies (a conversation with tool results) larger than this answer 413.
+    coach_max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     # Requests asking for more output tokens are clamped down to this.
     coach_max_tokens: int = 4096
     # Monthly allowance per tier, in cost units (micro-dollars): $0.50 free, $10 pro.

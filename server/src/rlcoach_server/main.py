@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
 from . import __version__
+from .bodylimit import BodySizeLimit
 from .config import HEALTH_POOL_SIZE, Settings
 from .db import make_engine, make_sessionmaker
 from .dbgate import DbGate, TokenGate
@@ -54,6 +55,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=60 * 30,
         same_site="lax",
         https_only=settings.cookie_secure,
+    )
+
+    # Outermost: a body over its cap is refused before anything else sees it.
+    app.add_middleware(
+        BodySizeLimit,
+        max_body_bytes=settings.max_body_bytes,
+        coach_max_body_bytes=settings.coach_max_body_bytes,
     )
 
     app.include_router(health.router)

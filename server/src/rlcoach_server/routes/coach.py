@@ -79,24 +79,35 @@ def _client_headers(request: Request) -> dict[str, str]:
     return {k: v for k, v in request.headers.items() if k.startswith("anthropic-")}
 
 
+async def _authenticated_body(request: Request, state: CoachState) -> bytes | Response:
+    """Authenticate first, then read the body (capped by ``bodylimit.BodySizeLimit``): an
+    anonymous caller's body is never read, however large it claims to be."""
+    who = await state.store.admit(state.settings, None, _token(request))
+    if isinstance(who, admission.Refusal):
+        return coach_call.render(who)
+    return await request.body()
+
+
+def _token(request: Request) -> str | None:
+    return admission.bearer_token(dict(request.headers))
+
+
 @router.post("/v1/messages")
 async def create_message(request: Request) -> Response:
-    return await coach_call.create_message(
-        coach_call.state_of(request.app),
-        admission.bearer_token(dict(request.headers)),
-        await request.body(),
-        _client_headers(request),
-    )
+    state = coach_call.state_of(request.app)
+    raw = await _authenticated_body(request, state)
+    if isinstance(raw, Response):
+        return raw
+    return await coach_call.create_message(state, _token(request), raw, _client_headers(request))
 
 
 @router.post("/v1/messages/count_tokens")
 async def count_tokens(request: Request) -> Response:
-    return await coach_call.count_tokens(
-        coach_call.state_of(request.app),
-        admission.bearer_token(dict(request.headers)),
-        await request.body(),
-        _client_headers(request),
-    )
+    state = coach_call.state_of(request.app)
+    raw = await _authenticated_body(request, state)
+    if isinstance(raw, Response):
+        return raw
+    return await coach_call.count_tokens(state, _token(request), raw, _client_headers(request))
 
 
 @router.get("/usage")
