@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.analyzed import analyze_once
+from tests.analyzed import analyze_once, analyzed_count
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -50,3 +50,22 @@ def wild_outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]
 @pytest.fixture(scope="session")
 def corpus_reports(corpus_outcomes: dict[str, object]) -> dict[str, dict]:
     return {k: o.report for k, o in corpus_outcomes.items() if o.report is not None}  # type: ignore[attr-defined]
+
+
+# Tests that need replays analyzed are corpus tests and slow (the first one
+# pays for the shared analysis): marked here so no module can forget.
+_ANALYSIS_FIXTURES = {"corpus_outcomes", "corpus_reports", "wild_outcomes", "sample_reports",
+                      "replay_folder"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if _ANALYSIS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.corpus)
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if count := analyzed_count():
+        terminalreporter.write_line(f"replays analyzed by shared fixtures: {count}, "
+                                    "each once this session")
