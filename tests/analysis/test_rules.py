@@ -44,6 +44,8 @@ def _frames(states: list[int]) -> Frames:
         ([7] * 3 + [9] * 10 + [4] * 2 + [7] * 3 + [9] * 10, [13], [3, 18]),
         ([28] * 2 + [31] * 20, [], [2]),  # codes differ between replays
         ([0] * 5, [], [0]),  # no state column: all live
+        # a waiting state before the first countdown (50), countdown 53, live 54
+        ([50] * 3 + [53] * 2 + [54] * 10 + [85] * 2 + [53] * 2 + [54] * 10, [15], [5, 19]),
     ],
 )
 def test_phases_are_inferred_not_hard_coded(states, goals, kickoffs) -> None:

@@ -6,7 +6,14 @@ import json
 
 import pytest
 
-from rlcoach.report.registry import GROUPS, METRICS, TEAM_SUMMED_KEYS, metric, metrics_in
+from rlcoach.report.registry import (
+    ALL_GROUPS,
+    GROUPS,
+    METRICS,
+    TEAM_SUMMED_KEYS,
+    metric,
+    metrics_in,
+)
 from rlcoach.report.schema import InvalidReportError, build_schema, shipped_schema, validate_report
 
 
@@ -33,8 +40,8 @@ def test_every_report_validates(corpus_reports) -> None:
 def test_player_stats_match_the_registry_exactly(corpus_reports) -> None:
     for report in corpus_reports.values():
         for player in report["players"]:
-            assert set(player["stats"]) == set(GROUPS)
-            for group in GROUPS:
+            assert set(player["stats"]) == set(ALL_GROUPS)
+            for group in ALL_GROUPS:
                 assert set(player["stats"][group]) == {m.key for m in metrics_in(group)}
 
 
@@ -64,3 +71,13 @@ def test_every_metric_is_fully_defined(m) -> None:
 def test_unknown_metric_is_a_key_error() -> None:
     with pytest.raises(KeyError):
         metric("nope")
+
+
+def test_a_report_from_before_coaching_still_validates(corpus_reports) -> None:
+    """1.0 reports have no coaching section and no coaching stat groups."""
+    report = json.loads(json.dumps(corpus_reports["0925"]))
+    report["schema_version"] = "1.0"
+    del report["coaching"]
+    for player in report["players"]:
+        player["stats"] = {g: player["stats"][g] for g in GROUPS}
+    validate_report(report)

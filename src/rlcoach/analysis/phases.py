@@ -2,9 +2,11 @@
 
 The state is stored as an index into the replay's name table, so its codes
 differ between replays (48/52/86 in one, 28/31/41 in another). We infer the
-roles instead: the state of the first rows is the kickoff countdown, the one
-that lasts longest is live play, and the rest is post-goal time. Replays
-without the column (code 0 everywhere) are treated as all live play.
+roles instead: the state that lasts longest is live play, the one that most
+often hands over to live play is the kickoff countdown (some replays open
+with a waiting state before the first countdown, so the first rows alone
+mislead), and the rest is post-goal time. Replays without the column (code 0
+everywhere) are treated as all live play.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def match_phases(frames: Frames) -> Phases:
     codes = np.unique(state)
     time_in = {int(c): float(dt[state == c].sum()) for c in codes}
     live_code = max(time_in, key=lambda c: time_in[c])
-    countdown_code = int(state[0]) if int(state[0]) != live_code else None
+    countdown_code = _countdown_code(state, live_code)
     live = state == live_code
     countdown = state == countdown_code if countdown_code is not None else np.zeros(n, bool)
     post_goal = ~live & ~countdown
@@ -49,3 +51,12 @@ def match_phases(frames: Frames) -> Phases:
     if not kickoff_rows and live.any():
         kickoff_rows = [int(np.argmax(live))]
     return Phases(live, countdown, post_goal, goal_rows, kickoff_rows, known=True)
+
+
+def _countdown_code(state: NDArray[np.int64], live_code: int) -> int | None:
+    starts = np.flatnonzero((state[1:] == live_code) & (state[:-1] != live_code))
+    before = state[starts]
+    if len(before):
+        codes, counts = np.unique(before, return_counts=True)
+        return int(codes[int(np.argmax(counts))])
+    return int(state[0]) if int(state[0]) != live_code else None

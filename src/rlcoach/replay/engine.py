@@ -164,6 +164,7 @@ def _frames_from_ndarray(array: np.ndarray, n_players: int) -> Frames:
                 pickup=a[:, c + 15] > 0.5,
                 dodge=a[:, c + 16] > 0.5,
                 powerslide=a[:, c + 17] > 0.5,
+                rot=a[:, c + 3 : c + 6],
             )
         )
     return Frames(

@@ -84,7 +84,11 @@ class PlayerFrames:
     pickup: B  # picked up a boost pad on this row
     dodge: B
     powerslide: B  # powerslide held on this row
-
+    # Orientation as the engine's three rotation angles (radians); the car's
+    # axes are the columns of Rx(r0) @ Ry(r1) @ Rz(r2) (forward, left, up),
+    # fitted on the corpus (see rlcoach.analysis.coaching.geometry). None on
+    # the fallback path, which does not decode rotations.
+    rot: F | None = None
 
     @property
     def demolished(self) -> B:

@@ -15,6 +15,7 @@ import numpy as np
 
 from rlcoach import __version__
 from rlcoach.analysis.clock import attach_clocks, game_clock
+from rlcoach.analysis.coaching import run_coaching
 from rlcoach.analysis.events import assister_for, demolitions
 from rlcoach.analysis.heatmap import heatmap
 from rlcoach.analysis.kickoffs import kickoffs
@@ -22,7 +23,7 @@ from rlcoach.analysis.stats import MatchStats
 from rlcoach.replay.names import map_name_for, playlist_for
 from rlcoach.replay.types import ReplayData
 from rlcoach.report.quality import quality_section
-from rlcoach.report.registry import BY_QUALIFIED, GROUPS, TEAM_BALL_METRICS, TEAM_SUMMED_KEYS
+from rlcoach.report.registry import ALL_GROUPS, BY_QUALIFIED, TEAM_BALL_METRICS, TEAM_SUMMED_KEYS
 
 SCHEMA_VERSION = "1.1"
 TEAMS = ("blue", "orange")
@@ -40,6 +41,7 @@ def build_report(replay: ReplayData, stats: MatchStats, file: FileInfo,
     ctx = stats.context
     t = ctx.frames.time
     keys = [p.key for p in replay.players]
+    coaching = run_coaching(ctx)
 
     def at(row: int | None) -> float | None:
         return round(float(t[row]), 2) if row is not None and 0 <= row < len(t) else None
@@ -55,7 +57,7 @@ def build_report(replay: ReplayData, stats: MatchStats, file: FileInfo,
             "heatmap": heatmap(ctx, i),
             "start_time": at(int(rows[0])) if rows.size else None,
             "end_time": at(int(rows[-1])) if rows.size else None,
-            "stats": round_stats(s),
+            "stats": round_stats({**s, **coaching.player_stats[i]}),
         })
     scores = {TEAMS[k]: int(v) for k, v in enumerate(_scores(replay))}
     winner = None if scores["blue"] == scores["orange"] else max(scores, key=scores.__getitem__)
@@ -105,6 +107,8 @@ def build_report(replay: ReplayData, stats: MatchStats, file: FileInfo,
         "teams": teams,
         "players": players,
         "events": events,
+        # Coaching analyses (issue 10); insights and then attach_clocks (issue 9) follow.
+        "coaching": coaching.section,
         "quality": quality_section(replay, ctx),
     }
     attach_clocks(report, game_clock(ctx.frames))  # last: every timed section exists
@@ -153,7 +157,7 @@ def team_totals(stats: MatchStats, replay: ReplayData, team: int) -> dict[str, d
 def round_stats(stats: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     ball = {m.key: m for m in TEAM_BALL_METRICS}
-    for group in (*GROUPS, "ball"):
+    for group in (*ALL_GROUPS, "ball"):
         if group not in stats:
             continue
         values: dict[str, Any] = {}

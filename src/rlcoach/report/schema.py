@@ -14,7 +14,15 @@ from importlib import resources
 from typing import Any
 
 from rlcoach.errors import RlcoachError
-from rlcoach.report.registry import GROUPS, TEAM_BALL_METRICS, TEAM_SUMMED_KEYS, Metric, metrics_in
+from rlcoach.report.coaching_schema import coaching_schema
+from rlcoach.report.registry import (
+    ALL_GROUPS,
+    GROUPS,
+    TEAM_BALL_METRICS,
+    TEAM_SUMMED_KEYS,
+    Metric,
+    metrics_in,
+)
 
 SCHEMA_FILE = "report-v1.schema.json"
 _NUM = {"type": "number"}
@@ -57,7 +65,8 @@ def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, 
 def build_schema() -> dict[str, Any]:
     from rlcoach.report.registry import BY_QUALIFIED
 
-    player_stats = _obj({g: _group(metrics_in(g)) for g in GROUPS})
+    # Groups added in 1.x (coaching) are optional: older reports lack them.
+    player_stats = _obj({g: _group(metrics_in(g)) for g in ALL_GROUPS}, required=list(GROUPS))
     team_groups: dict[str, list[Metric]] = {}
     for q in TEAM_SUMMED_KEYS:
         m = BY_QUALIFIED[q]
@@ -141,6 +150,7 @@ def build_schema() -> dict[str, Any]:
                     "first_touch_team": {"enum": ["blue", "orange", None]},
                     "goal_within_5s": {"type": "boolean"}})},
             }),
+            "coaching": coaching_schema(),
             "quality": _obj({
                 "degraded": {"type": "boolean"},
                 "warnings": {"type": "array", "items": _obj({

@@ -1,0 +1,68 @@
+"""JSON Schema of ``report["coaching"]`` (issue 10), optional since 1.1.
+
+Each analysis in ``rlcoach.analysis.coaching`` owns one or more keys here;
+add yours beside the others. Event times are seconds since the recording
+started; ``clock`` is the game clock the player saw (null until filled).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_NUM = {"type": "number"}
+_INT = {"type": "integer"}
+_STR = {"type": "string"}
+_BOOL = {"type": "boolean"}
+_STR_OR_NULL = {"type": ["string", "null"]}
+_TEAM_OR_NULL = {"enum": ["blue", "orange", None]}
+_TEAM = {"enum": ["blue", "orange"]}
+_CONFIDENCE = {"type": "number", "minimum": 0, "maximum": 1,
+               "description": "Heuristic confidence in [0, 1]; not a probability."}
+
+
+def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    return {"type": "object", "properties": props,
+            "required": list(props) if required is None else required,
+            "additionalProperties": False}
+
+
+def _arr(items: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "items": items}
+
+
+_MOMENT = {"time": _NUM, "clock": _STR_OR_NULL}
+_WHO = {"player": _STR_OR_NULL, "name": _STR_OR_NULL}
+_SPAWN = {"enum": ["diagonal_left", "diagonal_right", "off_center_left", "off_center_right",
+                   "center", "unknown"]}
+_APPROACH = {"enum": ["fake", "boost_in", "speed_flip", "front_flip", "diagonal_flip", "flip",
+                      "go_for_boost", "cheat", "other"]}
+_SPAWN_COUNTS = _obj({k: _INT for k in ("taken", "won", "lost", "neutral")})
+
+
+def kickoffs_schema() -> dict[str, Any]:
+    player = _obj({**_WHO, "team": _TEAM, "spawn": _SPAWN, "role": {"enum": ["taker", "support"]},
+                   "approach": _APPROACH, "first_touch": _BOOL, "boost_used": _NUM})
+    return _arr(_obj({
+        **_MOMENT, "index": _INT, "players": _arr(player),
+        "outcome": _obj({"winner_team": _TEAM_OR_NULL,
+                         "result": {"enum": ["won", "lost", "neutral"],
+                                    "description": "From blue's (team 0's) point of view."},
+                         "possession_after": _TEAM_OR_NULL, "goal_within_5s": _BOOL}),
+        "confidence": _CONFIDENCE,
+    }))
+
+
+def coaching_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": "Coaching analyses (since 1.1). Absent from older reports.",
+        "properties": {
+            "kickoffs": kickoffs_schema(),
+            "kickoff_spawns": {
+                "type": "object",
+                "description": "Per player key: taken kickoffs by spawn position.",
+                "additionalProperties": {"type": "object", "additionalProperties": _SPAWN_COUNTS},
+            },
+        },
+        "additionalProperties": False,
+    }
