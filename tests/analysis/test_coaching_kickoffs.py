@@ -70,16 +70,23 @@ def test_flip_without_rotations_is_unclassified() -> None:
 
 
 def test_kickoffs_follow_goals(corpus_reports) -> None:
-    """One kickoff to start and one after every goal, unless the last goal ended it."""
+    """One kickoff to start and one after every goal, unless the last goal ended it.
+
+    Online matches only: in private and offline lobbies the host can reset
+    the kickoff without a goal. An overtime start adds a kickoff too.
+    """
     checked = 0
     for name, r in corpus_reports.items():
         if r["replay"]["frames_source"] != "ndarray" or not r["replay"]["seconds_played"]:
             continue  # old formats: no phase column to find kickoffs by
+        if r["replay"]["match_type"] != "Online":
+            continue
+        overtime = int(r["replay"]["overtime"])
         goals = len(r["events"]["goals"])
         n = len(r["coaching"]["kickoffs"])
-        assert n in (goals, goals + 1), (name, n, goals)
+        assert n - overtime in (goals, goals + 1), (name, n, goals)
         checked += 1
-    assert checked >= 20
+    assert checked >= 15
 
 
 def test_every_kickoff_has_one_taker_per_team_and_consistent_counts(corpus_reports) -> None:
