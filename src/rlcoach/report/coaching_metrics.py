@@ -1,6 +1,6 @@
 """Per-player coaching metrics (issue 10), declared once like every other stat.
 
-Groups here are optional in the report schema: reports from before 1.1 lack
+Groups here are optional in the report schema: reports from before 1.2 lack
 them. Each group is filled by one analysis in ``rlcoach.analysis.coaching``;
 a test fails when a report and these declarations disagree.
 """

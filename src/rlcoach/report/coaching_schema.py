@@ -1,4 +1,4 @@
-"""JSON Schema of ``report["coaching"]`` (issue 10), optional since 1.1.
+"""JSON Schema of ``report["coaching"]`` (issue 10), optional since 1.2.
 
 Each analysis in ``rlcoach.analysis.coaching`` owns one or more keys here;
 add yours beside the others. Event times are seconds since the recording
@@ -55,7 +55,7 @@ def kickoffs_schema() -> dict[str, Any]:
 def coaching_schema() -> dict[str, Any]:
     return {
         "type": "object",
-        "description": "Coaching analyses (since 1.1). Absent from older reports.",
+        "description": "Coaching analyses (since 1.2). Absent from older reports.",
         "properties": {
             "kickoffs": kickoffs_schema(),
             "kickoff_spawns": {
