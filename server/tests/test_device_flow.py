@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -254,17 +255,73 @@ def test_user_code_guessing_is_rate_limited_across_workers(
     # Two app instances on one database stand in for two uvicorn workers.
     app1 = make_app(settings.model_copy(update={"user_code_failures_per_minute": 3}))
     app2 = make_app(settings.model_copy(update={"user_code_failures_per_minute": 3}))
-    cli, b1, b2 = make_client(app1), make_client(app1), make_client(app2)
-    started = start_device(cli)
+    b1, b2 = make_client(app1), make_client(app2)
     browser_login(b1, fake_provider)
-    browser_login(b2, fake_provider)
+    browser_login(b2, fake_provider)  # the same account, on the other worker
     for guess in ("BBBB-BBBB", "CCCC-CCCC"):
         assert b1.get("/device", params={"user_code": guess}).status_code == 400
     assert b2.get("/device", params={"user_code": "DDDD-DDDD"}).status_code == 400
-    # The limit is reached: even the right code is refused for a minute, on both workers.
-    r = b1.get("/device", params={"user_code": started["user_code"]})
+    # The limit is reached on both workers, and the answer no longer says whether a code
+    # is valid.
+    r = b1.get("/device", params={"user_code": "FFFF-FFFF"})
     assert r.status_code == 429 and r.headers["retry-after"] == "60"
-    assert b2.get("/device", params={"user_code": started["user_code"]}).status_code == 429
+    assert b2.get("/device", params={"user_code": "GGGG-GGGG"}).status_code == 429
+
+
+def test_a_limited_neighbour_does_not_block_a_valid_code(
+    make_app, make_client, fake_provider, settings
+) -> None:
+    """Issue 13 item 9: another account on the same IP guessing codes must not stop a user
+    from approving (or denying) their own code."""
+    app = make_app(settings.model_copy(update={"user_code_failures_per_minute": 3}))
+    cli, attacker, victim = make_client(app), make_client(app), make_client(app)
+    browser_login(attacker, fake_provider, user=FakeUser("666", "eve@example.com", "Eve"))
+    for guess in ("BBBB-BBBB", "CCCC-CCCC", "DDDD-DDDD", "FFFF-FFFF"):
+        attacker.get("/device", params={"user_code": guess})
+    assert attacker.get("/device", params={"user_code": "GGGG-GGGG"}).status_code == 429
+    started = start_device(cli)
+    browser_login(victim, fake_provider, user=FakeUser("7", "ana@example.com", "Ana"))
+    r = approve(victim, started["user_code"])
+    assert r.status_code == 200 and "Device connected" in r.text
+    denied = start_device(cli)
+    assert approve(victim, denied["user_code"], action="deny").status_code == 200
+
+
+@pytest.mark.postgres_only
+def test_wrong_code_limit_holds_in_a_burst(make_app, make_client, fake_provider, settings) -> None:
+    """Check-then-record let 14-18 guesses through a limit of 10; counting is atomic now."""
+    app = make_app(settings.model_copy(update={"user_code_failures_per_minute": 10}))
+    first = make_client(app)
+    browser_login(first, fake_provider)
+    browsers = [first] + [make_client(app) for _ in range(29)]
+    for b in browsers[1:]:
+        b.cookies = first.cookies
+    codes = [f"{c * 4}-{c * 4}" for c in "BCDFGHJKLMNPQRSTVWXZ"] + ["BCDF-GHJK"] * 10
+
+    def guess(i: int) -> int:
+        return browsers[i].get("/device", params={"user_code": codes[i]}).status_code
+
+    with ThreadPoolExecutor(len(browsers)) as pool:
+        statuses = list(pool.map(guess, range(len(browsers))))
+    assert statuses.count(400) == 10, statuses
+    assert statuses.count(429) == len(browsers) - 10
+
+
+def test_device_code_creation_is_throttled_per_ip(make_client) -> None:
+    cli = make_client(device_codes_per_ip_per_hour=3)
+    for _ in range(3):
+        start_device(cli)
+    r = cli.post("/oauth/device/code", data={"client_id": "rlcoach-cli"})
+    assert r.status_code == 429 and r.json()["error"] == "slow_down"
+    assert int(r.headers["retry-after"]) > 0
+
+
+def test_approval_page_marks_the_user_agent_as_unverified(client, browser, fake_provider) -> None:
+    client.headers["user-agent"] = "rlcoach (official)"
+    started = start_device(client)
+    browser_login(browser, fake_provider)
+    page = browser.get("/device", params={"user_code": started["user_code"]})
+    assert "not verified" in page.text
 
 
 def test_user_code_is_normalized(client: TestClient, browser: TestClient, fake_provider) -> None:

@@ -90,8 +90,11 @@ class Settings(BaseSettings):
     device_poll_interval_seconds: int = 5
     access_token_ttl_seconds: int = 3600
     refresh_token_ttl_seconds: int = 60 * 60 * 24 * 60
-    # Wrong user codes accepted per client IP per minute before /device answers 429.
+    # Wrong user codes per signed-in account per minute before /device answers 429 (per
+    # client IP: 5x this).
     user_code_failures_per_minute: int = 10
+    # Device codes one client IP may start per hour (POST /oauth/device/code); then 429.
+    device_codes_per_ip_per_hour: int = Field(default=20, ge=1)
 
     # --- upstream login providers (authlib) ---
     discord_client_id: str = ""

@@ -10,8 +10,12 @@ Design:
   in the database, so any worker can serve any step.
 - Every POST form carries a CSRF token that must equal the one in the session
   (``hmac.compare_digest``). The session cookie is also SameSite=Lax.
-- Wrong user codes are counted per client IP in the database; past
-  ``user_code_failures_per_minute`` the page answers 429.
+- User-code attempts are limited atomically (``ratelimit.hit``) per signed-in account
+  (``user_code_failures_per_minute``) and per client IP (5x that, for guessing with many
+  accounts from one address); past either the page answers 429 without saying whether the
+  code was valid. Codes that work are not counted, so somebody else guessing from your
+  network (one NAT, one office) does not lock you out of approving your own code: only
+  your account's own wrong codes, or a multi-account flood from your IP, can.
 - Pages are not framable (the approve button must not be clickjacked) and not cached.
 - Async routes (authlib is async) push blocking database work to the thread pool.
 """
@@ -108,24 +112,39 @@ def _confirm_context(settings: Settings, row: DeviceAuthorization) -> dict[str, 
     }
 
 
-def _rate_key(request: Request) -> str:
-    return f"user_code:{client_ip(request)}"
-
-
+IP_LIMIT_FACTOR = 5
 TOO_MANY = "Too many wrong codes. Wait a minute and try again."
 
 
-def too_many_guesses(request: Request, db: Session, settings: Settings) -> bool:
+def _guess_keys(request: Request, settings: Settings, user: User) -> list[tuple[str, int]]:
     limit = settings.user_code_failures_per_minute
-    return ratelimit.is_limited(db, _rate_key(request), limit, RATE_WINDOW)
+    return [
+        (f"user_code:acct:{user.id}", limit),
+        (f"user_code:ip:{client_ip(request)}", limit * IP_LIMIT_FACTOR),
+    ]
+
+
+def take_guess(request: Request, db: Session, settings: Settings, user: User) -> list[int] | None:
+    """Atomically count one code attempt before looking the code up, so a burst cannot get
+    more than the limit evaluated. None (answer 429) when the account or IP is over it."""
+    taken: list[int] = []
+    for key, limit in _guess_keys(request, settings, user):
+        event_id = ratelimit.hit(db, key, limit, RATE_WINDOW)
+        if event_id is None:
+            db.rollback()
+            return None
+        taken.append(event_id)
+    db.commit()
+    return taken
+
+
+def too_many(request: Request, settings: Settings, user: User) -> HTMLResponse:
+    return render(request, settings, "enter_code", 429, user=user, error=TOO_MANY)
 
 
 def wrong_code(
-    request: Request, db: Session, settings: Settings, user: User, typed: str | None
+    request: Request, settings: Settings, user: User, typed: str | None
 ) -> HTMLResponse:
-    """Count a wrong/stale code against the caller's IP and say so."""
-    ratelimit.record(db, _rate_key(request))
-    db.commit()
     error = "That code is not valid or has expired."
     return render(request, settings, "enter_code", 400, user=user, user_code=typed, error=error)
 
@@ -145,12 +164,16 @@ def device_page(
         return render(request, settings, "login")
     if not user_code:
         return render(request, settings, "enter_code", user=user)
-    if too_many_guesses(request, db, settings):
-        return render(request, settings, "enter_code", 429, user=user, error=TOO_MANY)
+    taken = take_guess(request, db, settings, user)
+    if taken is None:
+        return too_many(request, settings, user)
     code = device_flow.normalize_user_code(user_code)
     row = device_flow.find_pending(db, code) if code else None
     if row is None:
-        return wrong_code(request, db, settings, user, user_code)
+        return wrong_code(request, settings, user, user_code)
+    # A code that works does not count against anybody's limit.
+    ratelimit.refund(db, taken)
+    db.commit()
     return render(request, settings, "confirm", user=user, **_confirm_context(settings, row))
 
 
@@ -170,11 +193,14 @@ def device_decide(
         return render(request, settings, "login", 403, error="Please sign in first.")
     if action not in ("approve", "deny"):
         return render(request, settings, "enter_code", 400, user=user, error="Unknown action.")
-    if too_many_guesses(request, db, settings):
-        return render(request, settings, "enter_code", 429, user=user, error=TOO_MANY)
+    taken = take_guess(request, db, settings, user)
+    if taken is None:
+        return too_many(request, settings, user)
     code = device_flow.normalize_user_code(user_code)
     if code is None or not device_flow.decide(db, code, user, approve=action == "approve"):
-        return wrong_code(request, db, settings, user, user_code)
+        db.rollback()
+        return wrong_code(request, settings, user, user_code)
+    ratelimit.refund(db, taken)
     db.commit()
     log.info("device authorization %s by user %s", action, user.id)
     return render(request, settings, "done", user=user, approved=action == "approve")

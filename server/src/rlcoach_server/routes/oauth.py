@@ -13,18 +13,20 @@ Design:
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse
 
 from ..deps import DbDep, SettingsDep, client_ip
-from ..services import device_flow
+from ..services import device_flow, ratelimit
 from ..services.tokens import TokenError, revoke_token, rotate_refresh_token
 
 router = APIRouter(tags=["oauth"])
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+HOUR = timedelta(hours=1)
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 OAUTH_ERROR = {
@@ -83,12 +85,20 @@ def device_code(
         return oauth_error("invalid_request", "client_id is required")
     if client_id not in settings.oauth_clients:
         return oauth_error("invalid_client", "unknown client_id")
+    ip = client_ip(request)
+    if ratelimit.hit(db, f"device_code:ip:{ip}", settings.device_codes_per_ip_per_hour, HOUR) is None:
+        db.rollback()
+        return JSONResponse(
+            {"error": "slow_down", "error_description": "too many device codes; retry later"},
+            status_code=429,
+            headers={**NO_STORE, "Retry-After": "600"},
+        )
     started = device_flow.start(
         db,
         settings,
         client_id=client_id,
         scope=(scope or "")[:200],
-        requester_ip=client_ip(request),
+        requester_ip=ip,
         requester_user_agent=request.headers.get("user-agent"),
     )
     db.commit()
