@@ -86,7 +86,8 @@ def device_code(
     if client_id not in settings.oauth_clients:
         return oauth_error("invalid_client", "unknown client_id")
     ip = client_ip(request)
-    if ratelimit.hit(db, f"device_code:ip:{ip}", settings.device_codes_per_ip_per_hour, HOUR) is None:
+    limit = settings.device_codes_per_ip_per_hour
+    if ratelimit.hit(db, f"device_code:ip:{ip}", limit, HOUR) is None:
         db.rollback()
         return JSONResponse(
             {"error": "slow_down", "error_description": "too many device codes; retry later"},
