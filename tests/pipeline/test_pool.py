@@ -33,7 +33,42 @@ def test_timeout_kills_the_worker() -> None:
                              memory_limit_mb=3000))
     by_name = {r.task.path.name: r for r in results}
     assert isinstance(by_name[SMALL.name].error, ReplayTimeoutError)
+    assert "timed out after" in by_name[SMALL.name].error.message
+    assert "corrupt" not in by_name[SMALL.name].error.message
     assert by_name[OTHER.name].report is not None
+
+
+def test_timeout_counts_cpu_time_not_wall_time() -> None:
+    """A worker starved of CPU (here: stopped) past its timeout is not failed:
+    what a busy machine does to a good replay."""
+    import signal
+    import threading
+    import time
+
+    import psutil
+
+    limit, stopped_for = 5.0, 7.0
+    me = psutil.Process()
+
+    def workers() -> list[psutil.Process]:
+        return [k for k in me.children() if "spawn_main" in " ".join(k.cmdline())]
+
+    def starve() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (kids := workers()):
+            time.sleep(0.01)
+        for kid in kids:
+            kid.send_signal(signal.SIGSTOP)
+        time.sleep(stopped_for)
+        for kid in kids:
+            kid.send_signal(signal.SIGCONT)
+
+    starver = threading.Thread(target=starve, daemon=True)
+    starver.start()
+    (result,) = list(run_tasks([_task(SMALL, timeout=limit)], jobs=1, memory_limit_mb=3000))
+    starver.join()
+    assert result.error is None and result.report is not None
+    assert result.seconds > limit  # more wall time than the limit, well under it in CPU
 
 
 def test_fifo_is_refused_without_touching_the_engine(tmp_path: Path) -> None:

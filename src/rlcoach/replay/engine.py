@@ -56,6 +56,18 @@ _RAW_BOOST_MAX = 255.0
 
 # Message prefixes of the engine's bare Exceptions, most specific first.
 _UNSUPPORTED = ("NDArray player columns changed", "Unknown", "ActorId", "No game actor")
+# The engine's ReplayProcessorError texts for replays whose actors it does not
+# model (older or unusual game modes, e.g. "Couldn't find object id for
+# Archetypes.Car.Car_Default"): the file is fine, this engine cannot read it.
+_UNSUPPORTED_ANYWHERE = (
+    "Couldn't find object id for",
+    "actor for player",
+    "There was no actor state for actor_id",
+    "Ball actor not found",
+    "Player team unknown",
+    "Team object id not known",
+    "No value found for derived key",
+)
 _CORRUPT = (
     "Could not decode replay",
     "Failed to parse",
@@ -134,7 +146,7 @@ def classify(path: Path, exc: BaseException) -> ReplayError:
             f"{path.name}: corrupt or truncated replay ({short})",
             hint="Re-save the replay from the game, or skip it.",
         )
-    if message.startswith(_UNSUPPORTED):
+    if message.startswith(_UNSUPPORTED) or any(m in message for m in _UNSUPPORTED_ANYWHERE):
         return UnsupportedReplayError(f"{path.name}: unsupported replay ({short})")
     return ReplayError(f"{path.name}: the replay engine failed ({short})")
 
