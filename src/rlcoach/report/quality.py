@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from rlcoach.analysis.context import Context
+from rlcoach.analysis.kickoffs import kickoffs_missing
 from rlcoach.replay.types import ReplayData
 
 # Degraded: the report's stats should not be compared with normal games.
@@ -34,6 +35,12 @@ def quality_section(replay: ReplayData, ctx: Context) -> dict[str, Any]:
             "code": "no-game-state",
             "message": "the replay does not record game phases: kickoffs and possession "
                        "are approximate",
+        })
+    elif (missing := kickoffs_missing(ctx)):
+        warnings.append({
+            "code": "kickoffs-missing",
+            "message": f"{missing} kickoff(s) (at the start or after a goal) are not in the "
+                       "replay's game phases: kickoff stats cover the others",
         })
     n = max(ctx.frames.n, 1)
     coverage = {
