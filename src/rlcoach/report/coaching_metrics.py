@@ -23,4 +23,49 @@ KICKOFF_METRICS: tuple[Metric, ...] = (
       "Kickoffs where the player touched the ball first."),
 )
 
-COACHING_METRICS: tuple[Metric, ...] = (*KICKOFF_METRICS,)
+DUEL_METRICS: tuple[Metric, ...] = (
+    m("duels", "count", "count", "neutral", "50/50s",
+      "Contests where an opponent touched the ball within 0.3 s of the player (or vice versa)."),
+    m("duels", "won", "count", "higher", "50/50s won",
+      "50/50s after which the ball moved over 500 uu towards the opponents' goal within 1 s."),
+    m("duels", "lost", "count", "lower", "50/50s lost",
+      "50/50s after which the ball moved over 500 uu towards the player's own goal within 1 s."),
+    m("duels", "win_pct", "%", "higher", "50/50 win %",
+      "50/50s won / 50/50s x 100 (0 when there were none)."),
+    m("duels", "kickoff_count", "count", "neutral", "Kickoff 50/50s",
+      "50/50s that were the first contest within 5 s of a kickoff."),
+    m("duels", "kickoff_won", "count", "higher", "Kickoff 50/50s won",
+      "Kickoff 50/50s won, by the same rule."),
+)
+
+SHOOTING_METRICS: tuple[Metric, ...] = (
+    m("shooting", "shots", "count", "higher", "Shots (flight)",
+      "Touches after which the ball's flight crosses the goal line within 3 s near the mouth, "
+      "plus every goal's last touch."),
+    m("shooting", "on_target", "count", "higher", "Shots on target",
+      "Shots whose flight crosses the line inside the goal mouth (and goals)."),
+    m("shooting", "goals", "count", "higher", "Goals (from shots)",
+      "Shots that were the scorer's last touch before a goal."),
+    m("shooting", "xg", "xG", "higher", "xG",
+      "Sum of expected goals of the player's shots (physical prior v1: ball flight time "
+      "against the nearest defender's time to the crossing point)."),
+    m("shooting", "goals_minus_xg", "xG", "higher", "Goals - xG",
+      "Goals from shots minus their xG: above 0 finishes better than the shots' quality."),
+)
+
+POSSESSION_METRICS: tuple[Metric, ...] = (
+    m("possession", "passes", "count", "higher", "Passes",
+      "Touches whose next touch was a teammate's within 4 s after 500 uu of ball travel."),
+    m("possession", "passes_received", "count", "neutral", "Passes received",
+      "Touches that completed a teammate's pass."),
+    m("possession", "turnovers", "count", "lower", "Turnovers",
+      "Touches whose next touch was an opponent's (more than 0.3 s later: not a 50/50)."),
+    m("possession", "dribbles", "count", "neutral", "Dribbles",
+      "Runs of 3 or more touches by the player, each within 1.5 s and 300 uu of the car."),
+    m("possession", "controlled_touches", "count", "neutral", "Controlled touches",
+      "Touches in a dribble after its first."),
+)
+
+COACHING_METRICS: tuple[Metric, ...] = (
+    *KICKOFF_METRICS, *DUEL_METRICS, *SHOOTING_METRICS, *POSSESSION_METRICS,
+)

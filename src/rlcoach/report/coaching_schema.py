@@ -52,6 +52,32 @@ def kickoffs_schema() -> dict[str, Any]:
     }))
 
 
+def fifty_fifties_schema() -> dict[str, Any]:
+    player = _obj({**_WHO, "team": _TEAM})
+    return _arr(_obj({**_MOMENT, "players": _arr(player), "winner_team": _TEAM_OR_NULL,
+                      "kickoff": _BOOL}))
+
+
+def shots_schema() -> dict[str, Any]:
+    vec = {"type": "array", "items": _NUM, "minItems": 3, "maxItems": 3}
+    return _arr(_obj({
+        **_MOMENT, **_WHO, "team": _TEAM, "position": vec, "speed": _NUM, "angle_deg": _NUM,
+        "distance": _NUM, "xg": {"type": "number", "minimum": 0, "maximum": 1},
+        "on_target": _BOOL, "goal": _BOOL, "model": _STR,
+    }))
+
+
+def possession_schema() -> dict[str, Any]:
+    who = _obj(_WHO)
+    return _obj({
+        "spans": _arr(_obj({**_MOMENT, "team": _TEAM, "touches": _INT, "end": _NUM})),
+        "passes": _arr(_obj({**_MOMENT, "passer": who, "receiver": who, "team": _TEAM,
+                             "travel": _NUM})),
+        "turnovers": _arr(_obj({**_MOMENT, **_WHO, "team": _TEAM, "to": _STR_OR_NULL})),
+        "dribbles": _arr(_obj({**_MOMENT, **_WHO, "touches": _INT, "duration": _NUM})),
+    })
+
+
 def coaching_schema() -> dict[str, Any]:
     return {
         "type": "object",
@@ -63,6 +89,9 @@ def coaching_schema() -> dict[str, Any]:
                 "description": "Per player key: taken kickoffs by spawn position.",
                 "additionalProperties": {"type": "object", "additionalProperties": _SPAWN_COUNTS},
             },
+            "fifty_fifties": fifty_fifties_schema(),
+            "shots": shots_schema(),
+            "possession": possession_schema(),
         },
         "additionalProperties": False,
     }

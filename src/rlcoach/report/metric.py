@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 Direction = Literal["higher", "lower", "neutral"]
-Unit = Literal["count", "s", "%", "boost", "boost/min", "uu", "uu/s", "bool", "points"]
+Unit = Literal["count", "s", "%", "boost", "boost/min", "uu", "uu/s", "bool", "points", "xG"]
 
 # Absolute parity slack per unit (the tolerance rules); counts are +-1.
 _SLACK: dict[str, float] = {
     "count": 1, "points": 1, "s": 1.0, "%": 1.0, "boost": 10.0, "boost/min": 5.0,
-    "uu": 100.0, "uu/s": 25.0, "bool": 0.0,
+    "uu": 100.0, "uu/s": 25.0, "bool": 0.0, "xG": 0.1,
 }
 
 

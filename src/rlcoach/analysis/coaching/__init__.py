@@ -18,12 +18,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rlcoach.analysis.coaching import kickoffs
+from rlcoach.analysis.coaching import duels, kickoffs, possession, shots
 from rlcoach.analysis.coaching.base import Analysis, Part, PlayerValues
 from rlcoach.analysis.context import Context
 
 ANALYSES: tuple[Analysis, ...] = (
     kickoffs.analyse,
+    duels.analyse,
+    shots.analyse,
+    possession.analyse,
 )
 
 
