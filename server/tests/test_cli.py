@@ -58,10 +58,29 @@ def test_migrate_command(tmp_path: Path) -> None:
 
 def test_production_config_errors_are_reported_plainly(tmp_path: Path) -> None:
     r = subprocess.run(
-        [*CLI, "migrate"], env=_env(), capture_output=True, text=True, timeout=60, cwd=tmp_path
+        [*CLI, "serve"], env=_env(), capture_output=True, text=True, timeout=60, cwd=tmp_path
     )
     assert r.returncode != 0
     assert "invalid configuration" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_migrate_needs_only_the_database_url(tmp_path: Path) -> None:
+    """A one-shot migration job has the database URL and nothing else (no secrets)."""
+    url = f"sqlite:///{tmp_path / 'only-url.db'}"
+    r = subprocess.run(
+        [*CLI, "migrate"],
+        env=_env(RLCOACH_SERVER_DATABASE_URL=url),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run(
+        [*CLI, "migrate"], env=_env(), capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert r.returncode != 0
+    assert "RLCOACH_SERVER_DATABASE_URL" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_serve_dev_needs_no_setup(tmp_path: Path) -> None:
@@ -114,7 +133,7 @@ def test_serve_with_several_workers(tmp_path: Path, settings) -> None:
     port = _free_port()
     env = _env(
         RLCOACH_SERVER_DATABASE_URL=settings.database_url,
-        RLCOACH_SERVER_PUBLIC_URL=f"http://127.0.0.1:{port}",
+        RLCOACH_SERVER_PUBLIC_URL="https://coach.example.com",  # behind a TLS proxy
         RLCOACH_SERVER_SECRET_KEY=settings.secret_key.get_secret_value(),
         RLCOACH_SERVER_STRIPE_SECRET_KEY=settings.stripe_secret_key.get_secret_value(),
         RLCOACH_SERVER_STRIPE_WEBHOOK_SECRET=settings.stripe_webhook_secret.get_secret_value(),

@@ -161,3 +161,13 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     s = Settings()
     assert s.dev_mode and s.public_url == "https://coach.example"
     assert s.past_due_grace_seconds == 60
+
+
+def test_production_refuses_a_plain_http_public_url(settings) -> None:
+    """Issue 13 item 11: Secure cookies and bearer tokens need https outside dev mode."""
+    values = settings.model_dump()
+    values["public_url"] = "http://coach.example.com"
+    with pytest.raises(ValueError, match="https"):
+        Settings(**values)
+    values["dev_mode"] = True
+    assert Settings(**values).public_url == "http://coach.example.com"

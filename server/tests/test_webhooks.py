@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -204,3 +205,26 @@ def test_events_for_unknown_customers_are_ignored(client: TestClient, db_session
     r = deliver(client, event("customer.subscription.updated", sub, int(time.time())))
     assert r.status_code == 200
     assert db_session.execute(select(Subscription)).first() is None
+
+
+MALFORMED_EVENTS = [
+    {"id": "evt_m1", "type": "customer.subscription.updated", "created": "soon", "data": {}},
+    {"id": "evt_m2", "type": "customer.subscription.updated", "created": 1, "data": []},
+    {"id": "evt_m3", "type": "invoice.paid", "created": 1, "data": {"object": "in_1"}},
+    {"id": "evt_m4", "type": 7, "created": 1, "data": {"object": {}}},
+    # Well-formed envelope, fields of the wrong type inside the object.
+    event("customer.subscription.updated", {"id": 5, "items": "x", "customer": []}, 1, "evt_m5"),
+    event("checkout.session.completed", {"client_reference_id": ["u"], "customer": 3}, 1, "evt_m6"),
+]
+
+
+@pytest.mark.parametrize("body", MALFORMED_EVENTS, ids=[e["id"] for e in MALFORMED_EVENTS])
+def test_signed_but_malformed_event_is_a_400_not_a_500(client, body, db_session) -> None:
+    """Issue 13 item 11: Stripe retries a 500 for days; a malformed event is our 400."""
+    payload = json.dumps(body)
+    r = client.post(
+        "/billing/webhook", content=payload, headers={"Stripe-Signature": sign(payload)}
+    )
+    assert r.status_code in (200, 400), r.text
+    if r.status_code == 400:
+        assert db_session.get(StripeEvent, body["id"]) is None  # nothing half-applied

@@ -6,7 +6,9 @@ Design:
   ``--workers N`` is safe. Proxy headers are honoured only from ``forwarded_allow_ips``.
 - ``serve --dev`` needs no setup: SQLite file, random session secret, dev login, and it
   migrates the database itself before starting.
-- ``migrate`` applies the Alembic migrations shipped in the package.
+- ``migrate`` applies the Alembic migrations shipped in the package. It needs only the
+  database URL (``--database-url`` or ``RLCOACH_SERVER_DATABASE_URL``), not the secrets
+  the server needs, so it can run as a one-shot job before the servers start.
 """
 
 from __future__ import annotations
@@ -35,8 +37,15 @@ def _load_settings(dev: bool) -> Settings:
 def cmd_migrate(args: argparse.Namespace) -> int:
     from .migrate import upgrade
 
-    settings = _load_settings(args.dev)
-    upgrade(settings.database_url)
+    if args.dev:
+        url = _load_settings(True).database_url
+    else:
+        url = args.database_url or os.environ.get("RLCOACH_SERVER_DATABASE_URL", "")
+        if not url:
+            raise SystemExit(
+                "rlcoach-server: set RLCOACH_SERVER_DATABASE_URL or pass --database-url"
+            )
+    upgrade(url)
     print("database is at the latest revision")
     return 0
 
@@ -83,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
     migrate = sub.add_parser("migrate", help="apply database migrations")
     migrate.add_argument("--dev", action="store_true", help="migrate the dev SQLite database")
+    migrate.add_argument(
+        "--database-url", help="database to migrate (default: RLCOACH_SERVER_DATABASE_URL)"
+    )
     migrate.set_defaults(func=cmd_migrate)
     return parser
 

@@ -198,6 +198,9 @@ class Settings(BaseSettings):
                 )
         if not self.enabled_providers:
             problems.append("configure at least one login provider (Discord or Google)")
+        if not self.public_url.startswith("https://"):
+            # Session cookies are Secure and tokens travel in the clear over http.
+            problems.append("RLCOACH_SERVER_PUBLIC_URL must be https:// outside dev mode")
         if problems:
             raise ValueError("; ".join(problems))
         return self

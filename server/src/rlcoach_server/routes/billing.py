@@ -75,7 +75,12 @@ async def webhook(request: Request) -> JSONResponse:
     except stripe_events.InvalidEvent as exc:
         log.warning("rejected webhook: %s", exc)
         return JSONResponse({"detail": str(exc)}, status_code=400)
-    applied = await run_in_threadpool(_apply, request, event)
+    try:
+        applied = await run_in_threadpool(_apply, request, event)
+    except stripe_events.MALFORMED as exc:
+        # The session was rolled back on close: nothing of the event was kept.
+        log.warning("rejected webhook %s: malformed (%s)", event["id"], type(exc).__name__)
+        return JSONResponse({"detail": "malformed event"}, status_code=400)
     return JSONResponse({"received": True, "duplicate": not applied})
 
 

@@ -45,7 +45,11 @@ TERMINAL = {"canceled", "incomplete_expired"}
 
 
 class InvalidEvent(Exception):
-    """Bad signature, stale timestamp or unparsable body: answer 400."""
+    """Bad signature, stale timestamp, unparsable or malformed body: answer 400."""
+
+
+# What a handler raises on a signed event whose fields have unexpected types.
+MALFORMED = (KeyError, TypeError, ValueError, AttributeError)
 
 
 def verify(settings: Settings, payload: bytes, signature: str | None) -> dict[str, Any]:
@@ -68,6 +72,15 @@ def verify(settings: Settings, payload: bytes, signature: str | None) -> dict[st
         raise InvalidEvent("body is not a JSON event") from exc
     if not isinstance(event, dict) or not isinstance(event.get("id"), str):
         raise InvalidEvent("not an event object")
+    # Signed is not well-formed: a malformed event must get a 400, never a 500.
+    data = event.get("data")
+    if (
+        not isinstance(event.get("type"), str)
+        or not isinstance(event.get("created", 0), int)
+        or not isinstance(data, dict)
+        or not isinstance(data.get("object"), dict)
+    ):
+        raise InvalidEvent("event lacks type, created or data.object")
     return event
 
 
