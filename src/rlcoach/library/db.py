@@ -57,6 +57,25 @@ class Library:
         except DBAPIError as exc:
             raise _library_error(self.path, exc) from None
 
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """Like ``connect`` but takes the write lock up front (``BEGIN IMMEDIATE``).
+
+        A deferred transaction that reads then writes must upgrade its lock;
+        when another process committed meanwhile SQLite answers "database is
+        locked" at once, without waiting out ``busy_timeout``. Taking the lock
+        first makes a second ``rlcoach ingest`` wait its turn instead.
+        """
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(rlcoach_begin="BEGIN IMMEDIATE")
+                with conn.begin():
+                    yield conn
+        except IntegrityError:
+            raise
+        except DBAPIError as exc:
+            raise _library_error(self.path, exc) from None
+
     def metric_ids(self) -> dict[str, int]:
         """``Metric.qualified`` -> ``metrics.id``, registering new registry metrics.
 
@@ -97,7 +116,7 @@ def open_library(path: Path | str | None = None, *, migrate_to: int | None = Non
         raise LibraryError(f"cannot create {path.parent}: {exc.strerror or exc}") from None
     engine = create_engine(f"sqlite:///{path}")
     event.listen(engine, "connect", _on_connect)
-    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+    event.listen(engine, "begin", _begin)
     library = Library(path, engine)
     try:
         migrate(library, migrate_to if migrate_to is not None else SCHEMA_VERSION)
@@ -108,6 +127,10 @@ def open_library(path: Path | str | None = None, *, migrate_to: int | None = Non
         engine.dispose()
         raise
     return library
+
+
+def _begin(conn: Connection) -> None:
+    conn.exec_driver_sql(conn.get_execution_options().get("rlcoach_begin", "BEGIN"))
 
 
 def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -137,7 +160,11 @@ def migrate(library: Library, target: int = SCHEMA_VERSION) -> int:
             hint="Upgrade rlcoach, or point RLCOACH_HOME elsewhere.",
         )
     for number in range(current + 1, target + 1):
-        with library.engine.begin() as conn:
+        with library.engine.connect() as conn, conn.execution_options(
+                rlcoach_begin="BEGIN IMMEDIATE").begin():
+            # Another rlcoach may have migrated while we waited for the lock.
+            if int(conn.exec_driver_sql("PRAGMA user_version").scalar_one()) >= number:
+                continue
             for statement in MIGRATIONS[number - 1]:
                 conn.exec_driver_sql(statement)
             # PRAGMA takes no bound parameters; number is our own int.

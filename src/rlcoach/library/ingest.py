@@ -120,6 +120,10 @@ def plan(library: Library, replay_paths: Sequence[Path], *, retry_failed: bool =
         if info.path in seen:
             continue
         seen.add(info.path)
+        if not Path(info.path).is_file():  # a FIFO would block the hash forever
+            out.settled.append(FileResult(path, "failed", error_kind="unreadable",
+                                          error="not a regular file"))
+            continue
         known = by_path.get(info.path)
         if known and known.size == info.size and known.mtime == info.mtime and not (
             retry_failed and known.status == "failed"

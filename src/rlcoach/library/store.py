@@ -100,11 +100,14 @@ def add_report(library: Library, report: dict[str, Any], info: FileInfo) -> tupl
     """Store a report; returns ("ok" | "duplicate", game_id)."""
     ids = library.metric_ids()
     key = match_key(report, info.sha256)
-    with library.connect() as conn:
+    with library.write() as conn:
         existing = conn.execute(select(games.c.id).where(games.c.match_key == key)).scalar()
         if existing is not None:
-            _record_file(conn, info, "duplicate", game_id=existing)
-            return "duplicate", existing
+            # This very file already stored the game (another ingest got there
+            # first): it stays the game's file, not a duplicate of itself.
+            status = "ok" if _stored_by(conn, info, existing) else "duplicate"
+            _record_file(conn, info, status, game_id=existing)
+            return status, existing
         game_id = _insert_game(conn, report, key, info, ids)
         _record_file(conn, info, "ok", game_id=game_id)
         return "ok", game_id
@@ -113,12 +116,12 @@ def add_report(library: Library, report: dict[str, Any], info: FileInfo) -> tupl
 def record_file(library: Library, info: FileInfo, status: str, game_id: int | None) -> None:
     """A file settled without analysis: ``duplicate`` (bytes stored under
     another path) or ``ok`` (the same path rewritten with the same bytes)."""
-    with library.connect() as conn:
+    with library.write() as conn:
         _record_file(conn, info, status, game_id=game_id)
 
 
 def record_failure(library: Library, info: FileInfo, kind: str, message: str) -> None:
-    with library.connect() as conn:
+    with library.write() as conn:
         _record_file(conn, info, "failed", error_kind=kind, error=message)
 
 
@@ -180,6 +183,13 @@ def _insert_game(conn: Connection, report: dict[str, Any], key: str, info: FileI
     conn.execute(insert(reports).values(game_id=game_id, encoding=REPORT_ENCODING,
                                         data=encode_report(report)))
     return int(game_id)
+
+
+def _stored_by(conn: Connection, info: FileInfo, game_id: int) -> bool:
+    row = conn.execute(select(files.c.status, files.c.game_id, files.c.sha256)
+                       .where(files.c.path == info.path)).first()
+    return (row is not None and row.status == "ok" and row.game_id == game_id
+            and row.sha256 == info.sha256)
 
 
 def _record_file(conn: Connection, info: FileInfo, status: str, *, game_id: int | None = None,

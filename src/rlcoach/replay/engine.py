@@ -107,6 +107,7 @@ def load_replay(path: Path, sample_rate: float = DEFAULT_SAMPLE_RATE) -> ReplayD
 
     path = Path(path)
     check_replay_path(path)
+    _check_crc(path)
     rate = float(np.clip(sample_rate, MIN_SAMPLE_RATE, MAX_SAMPLE_RATE))
     prelude = hdr.read_prelude(path)
     try:
@@ -133,6 +134,19 @@ def load_replay(path: Path, sample_rate: float = DEFAULT_SAMPLE_RATE) -> ReplayD
     )
     hdr.attach_scoreboards(data)
     return data
+
+
+def _check_crc(path: Path) -> None:
+    """A damaged or altered file is refused before the engine can half-read it."""
+    from rlcoach.replay.crc import crc_problem
+
+    try:
+        problem = crc_problem(path)
+    except OSError as exc:
+        raise ReplayError(f"{path.name}: cannot read: {exc.strerror or exc}") from None
+    if problem:
+        raise CorruptReplayError(f"{path.name}: corrupt replay ({problem})",
+                                 hint="Use another copy of the replay, or skip it.")
 
 
 def classify(path: Path, exc: BaseException) -> ReplayError:
