@@ -170,6 +170,9 @@ class Settings(BaseSettings):
     # does two short transactions, and opening a PostgreSQL connection costs milliseconds).
     # Part of the per-worker budget above; the pool never overflows.
     coach_db_pool_size: int = Field(default=10, ge=1)
+    # Seconds between a worker's heartbeats and sweeps of calls left pending by dead workers
+    # (a worker silent for 4 intervals is dead).
+    coach_upkeep_interval_seconds: float = 30.0
 
     @model_validator(mode="after")
     def _check_secrets(self) -> Settings:

@@ -211,7 +211,33 @@ class CoachAllowance(Base):
     limit_units: Mapped[int] = mapped_column(BigInteger, default=0)
     used_units: Mapped[int] = mapped_column(BigInteger, default=0)
     reserved_units: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Used this month by a deleted account of the same login identity (CoachIdentityUsage).
+    carried_units: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CoachIdentityUsage(Base):
+    """Coach usage of a *deleted* account, per login identity and month (migration 0003).
+
+    Kept across account deletion so that deleting and signing in again with the same
+    Discord/Google identity does not reset the free allowance. Only what that needs: a keyed
+    hash of (provider, subject), the month, the units used. Rows of past months are pruned.
+    """
+
+    __tablename__ = "coach_identity_usage"
+
+    identity_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    used_units: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class CoachWorker(Base):
+    """A serving process's heartbeat; its pending calls are swept once it stops beating."""
+
+    __tablename__ = "coach_workers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class CoachLedger(Base):
@@ -240,6 +266,10 @@ class CoachLedger(Base):
     cost_units: Mapped[int] = mapped_column(BigInteger, default=0)
     upstream_request_id: Mapped[str | None] = mapped_column(String(128))
     error: Mapped[str | None] = mapped_column(String(300))
+    # The process serving the call (CoachWorker.id) and the input bound it reserved for: what
+    # the sweep charges if that process dies before settling (migration 0003).
+    worker_id: Mapped[str | None] = mapped_column(String(64))
+    input_bound: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class CoachRateWindow(Base):

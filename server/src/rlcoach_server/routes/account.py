@@ -19,7 +19,7 @@ from sqlalchemy import delete
 from ..deps import CurrentUser, DbDep, SettingsDep
 from ..models import User
 from ..services import billing
-from ..services.metering import usage_summary
+from ..services.metering import remember_usage, usage_summary
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["account"])
@@ -57,6 +57,8 @@ def delete_me(request: Request, user: CurrentUser, db: DbDep, settings: Settings
             {"detail": "could not cancel the subscription; the account was not deleted"},
             status_code=502,
         )
+    # Usage follows the login identity: kept (hashed) so signing in again does not reset it.
+    remember_usage(db, user.id, settings.secret_key.get_secret_value().encode())
     db.execute(delete(User).where(User.id == user.id))
     db.commit()
     log.info("user %s deleted (cancelled subscriptions: %d)", user.id, len(cancelled))

@@ -15,17 +15,17 @@ Design:
 - The routes are thin: a call's logic (validate, reserve, forward, settle) lives in
   ``services.coach_call``.
 - Process-wide tuning done here because the coach is the hot path: ``gc.freeze()`` at startup
-  and a metering connection pool of its own (see ``_lifespan``, ``_metering_sessions``).
+  (see ``_lifespan``), which also starts the periodic upkeep (``services.coach_upkeep``:
+  heartbeat, sweep of calls left pending by a dead worker).
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
-from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -34,7 +34,7 @@ from fastapi.responses import JSONResponse, Response
 from ..config import Settings
 from ..db import session_scope
 from ..services import coach_admission as admission
-from ..services import coach_call, metering
+from ..services import coach_call, coach_upkeep, metering
 from ..services import coach_relay as relay
 from ..services.coach_call import CoachState
 from ..services.tokens import user_for_access_token
@@ -49,27 +49,18 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # measured under 100 concurrent streams, one gen-2 collection stalled the event loop for
     # 136 ms, i.e. every stream and every first byte waiting at that moment.
     gc.freeze()
-    await run_in_threadpool(_sweep_stale, app)
+    settings: Settings = app.state.settings
+    try:  # the first heartbeat before serving anything, and a first sweep
+        await run_in_threadpool(coach_upkeep.upkeep_once, app.state.sessionmaker, settings)
+    except Exception:  # noqa: BLE001 - never keep the server from starting over this
+        log.exception("coach: upkeep at startup failed")
+    upkeep = asyncio.ensure_future(coach_upkeep.run_forever(app.state.sessionmaker, settings))
     yield
+    upkeep.cancel()
     state: CoachState | None = getattr(app.state, "coach", None)
     if state is not None:
         await state.upstream.aclose()
         await state.store.aclose()
-
-
-def _sweep_stale(app: Any) -> None:
-    """Charge calls a previous process left ``pending`` (it died mid-call), so their units do
-    not stay reserved forever. Only calls far older than any call can last are touched."""
-    settings: Settings = app.state.settings
-    older_than = timedelta(seconds=max(3600.0, 2 * settings.anthropic_timeout_seconds))
-    try:
-        with session_scope(app.state.sessionmaker) as session:
-            swept = metering.sweep_stale(session, older_than)
-    except Exception:  # noqa: BLE001 - never keep the server from starting over this
-        log.exception("coach: sweeping stale reservations failed")
-        return
-    if swept:
-        log.warning("coach: charged %d call(s) left pending by a stopped worker", swept)
 
 
 router = APIRouter(prefix="/coach", tags=["coach"], lifespan=_lifespan)

@@ -34,6 +34,7 @@ from ..db import normalize_url, session_scope
 from ..models import User
 from . import metering
 from .coach_ratelimit import LimiterUnavailable, RateDecision, RateLimiter
+from .coach_upkeep import worker_id
 from .tokens import user_for_access_token
 
 # At most one deferred commit per open transaction, and those are bounded by the DB pool.
@@ -61,6 +62,7 @@ class ReserveRequest:
     model: str
     stream: bool
     units: int
+    input_bound: int = 0  # the input tokens ``units`` assumed (what a stale sweep charges)
 
 
 def bearer_token(headers: dict[str, str]) -> str | None:
@@ -117,6 +119,9 @@ def _reserve(
         units=reserve.units,
         model=reserve.model,
         stream=reserve.stream,
+        worker_id=worker_id(),
+        input_bound=reserve.input_bound,
+        identity_secret=settings.secret_key.get_secret_value().encode(),
     )
     if reservation is None:
         return Refusal(

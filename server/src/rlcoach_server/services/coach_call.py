@@ -148,7 +148,9 @@ async def _admit(
         state.settings,
         None if user_id is not None else state.limiter,
         token,
-        reserve=admission.ReserveRequest(body["model"], bool(body.get("stream")), units),
+        reserve=admission.ReserveRequest(
+            body["model"], bool(body.get("stream")), units, input_tokens
+        ),
         user_id=user_id,
         defer_commit=True,
     )

@@ -23,20 +23,28 @@ Design:
 - Releasing (upstream failed before producing anything) is settlement at cost 0.
 - The limit is the user's *current* tier allowance, passed in on every reservation, so an
   upgrade takes effect on the next call without a migration of old rows.
+- Usage follows the login identity, not only the user row (issue 13 item 6): deleting an
+  account records what it used this month per identity (``remember_usage``, a keyed hash of
+  provider and subject, kept in ``coach_identity_usage`` across the deletion), and a new
+  account's first allowance row of the month starts with the most any of its identities
+  carried (``carried_units``, counted against the limit like ``used_units``). Past months'
+  rows are pruned by the upkeep sweep.
 - Functions take a ``Session`` and do not commit: the caller owns the transaction.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, insert, select, update
+from sqlalchemy import Table, and_, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..config import Settings
-from ..models import CoachAllowance, CoachLedger, User, utcnow
+from ..models import CoachAllowance, CoachIdentityUsage, CoachLedger, Identity, User, utcnow
 from . import billing
 from .coach_pricing import TokenUsage
 
@@ -45,6 +53,7 @@ LEDGER_ROWS_IN_SUMMARY = 20
 # goes through the bulk-persistence machinery, measurably more CPU per call under load.
 ALLOWANCES = cast(Table, CoachAllowance.__table__)
 LEDGER = cast(Table, CoachLedger.__table__)
+IDENTITY_USAGE = cast(Table, CoachIdentityUsage.__table__)
 
 
 def period_of(now: datetime) -> str:
@@ -97,17 +106,25 @@ def reserve(
     model: str,
     stream: bool,
     now: datetime | None = None,
+    worker_id: str | None = None,
+    input_bound: int = 0,
+    identity_secret: bytes = b"",
 ) -> Reservation | None:
-    """Reserve ``units`` against this month's allowance, or write a refusal and return None."""
+    """Reserve ``units`` against this month's allowance, or write a refusal and return None.
+
+    ``worker_id`` and ``input_bound`` go into the ledger row for the upkeep sweep;
+    ``identity_secret`` keys the identity hashes a new month's row looks up carried usage by.
+    """
     now = now or utcnow()
     period = period_of(now)
+    a = ALLOWANCES.c
     stmt = (
         update(ALLOWANCES)
         .where(
             and_(
-                ALLOWANCES.c.user_id == user_id,
-                ALLOWANCES.c.period == period,
-                ALLOWANCES.c.used_units + ALLOWANCES.c.reserved_units + units <= limit,
+                a.user_id == user_id,
+                a.period == period,
+                a.used_units + a.carried_units + a.reserved_units + units <= limit,
             )
         )
         .values(
@@ -127,6 +144,7 @@ def reserve(
                 "limit_units": limit,
                 "used_units": 0,
                 "reserved_units": 0,
+                "carried_units": carried_usage(session, user_id, period, identity_secret),
                 "updated_at": now,
             },
         )
@@ -149,6 +167,8 @@ def reserve(
             cache_read_tokens=0,
             settled_at=None if got is not None else now,
             error=None if got is not None else "allowance exhausted",
+            worker_id=worker_id,
+            input_bound=input_bound,
         )
         .returning(LEDGER.c.id)
     ).scalar_one()
@@ -200,15 +220,18 @@ def settle(
 
 
 def sweep_stale(session: Session, older_than: timedelta, now: datetime | None = None) -> int:
-    """Charge the reservation of calls left pending by a worker that died. Returns how many.
+    """Charge the reservation of calls without a worker id (reserved before migration 0003)
+    left pending for ``older_than``. Returns how many. Calls with a worker id are the upkeep
+    sweep's (``coach_upkeep``), which knows whether their worker still runs.
 
-    Anthropic bills a call it served even if we never saw its usage, so the worst case is
-    charged, as for a stream cut before its usage arrived.
+    Nothing finer than the reservation is known of such a call, so it is charged.
     """
     now = now or utcnow()
     stale = session.execute(
         select(CoachLedger.id, CoachLedger.reserved_units).where(
-            CoachLedger.status == "pending", CoachLedger.created_at < now - older_than
+            CoachLedger.status == "pending",
+            CoachLedger.worker_id.is_(None),
+            CoachLedger.created_at < now - older_than,
         )
     ).all()
     return sum(
@@ -224,6 +247,65 @@ def sweep_stale(session: Session, older_than: timedelta, now: datetime | None = 
     )
 
 
+def identity_hash(provider: str, subject: str, secret: bytes) -> str:
+    """A keyed hash naming a login identity without storing it."""
+    return hmac.new(secret, f"{provider}\0{subject}".encode(), hashlib.sha256).hexdigest()
+
+
+def _identity_hashes(session: Session, user_id: str, secret: bytes) -> list[str]:
+    rows = session.execute(
+        select(Identity.provider, Identity.subject).where(Identity.user_id == user_id)
+    ).all()
+    return [identity_hash(r.provider, r.subject, secret) for r in rows]
+
+
+def carried_usage(session: Session, user_id: str, period: str, secret: bytes) -> int:
+    """The most a deleted account of one of the user's identities used in ``period``."""
+    hashes = _identity_hashes(session, user_id, secret)
+    if not hashes:
+        return 0
+    found = session.execute(
+        select(func.max(IDENTITY_USAGE.c.used_units)).where(
+            IDENTITY_USAGE.c.identity_hash.in_(hashes), IDENTITY_USAGE.c.period == period
+        )
+    ).scalar()
+    return int(found or 0)
+
+
+def remember_usage(
+    session: Session, user_id: str, secret: bytes, now: datetime | None = None
+) -> None:
+    """Before deleting a user: keep this month's usage per login identity (see module doc).
+
+    Reserved units count as used: the calls in flight are billed upstream, and their ledger
+    rows go with the account.
+    """
+    period = period_of(now or utcnow())
+    row = session.get(CoachAllowance, (user_id, period))
+    if row is None:
+        return
+    used = row.used_units + row.carried_units + row.reserved_units
+    for key in _identity_hashes(session, user_id, secret):
+        stmt = upsert_insert(session, IDENTITY_USAGE).values(
+            identity_hash=key, period=period, used_units=used
+        )
+        session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[IDENTITY_USAGE.c.identity_hash, IDENTITY_USAGE.c.period],
+                set_={"used_units": func.greatest(IDENTITY_USAGE.c.used_units, used)}
+                if session.get_bind().dialect.name == "postgresql"
+                else {"used_units": func.max(IDENTITY_USAGE.c.used_units, used)},
+            )
+        )
+
+
+def prune_identity_usage(session: Session, now: datetime | None = None) -> int:
+    """Drop carried usage of months that are over (nothing needs it any more)."""
+    period = period_of(now or utcnow())
+    result = session.execute(delete(IDENTITY_USAGE).where(IDENTITY_USAGE.c.period < period))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def usage_summary(
     session: Session, user: User, settings: Settings, now: datetime | None = None
 ) -> dict[str, Any]:
@@ -236,7 +318,12 @@ def usage_summary(
     tier = user_tier(session, user, settings)
     limit = allowance_for(settings, tier)
     row = session.get(CoachAllowance, (user.id, period))
-    used = row.used_units if row else 0
+    if row is not None:
+        used = row.used_units + row.carried_units
+    else:  # no call yet this month: what a deleted account of the same identity used
+        used = carried_usage(
+            session, user.id, period, settings.secret_key.get_secret_value().encode()
+        )
     reserved = row.reserved_units if row else 0
     recent = session.execute(
         select(CoachLedger)
