@@ -25,7 +25,7 @@ def bearer(user_factory, auth_headers) -> dict[str, str]:
 
 
 # The coach proxy answers 503 by design when no Anthropic key is configured, as here;
-# its own tests (test_coach*.py) cover it against a fake Anthropic API.
+# test_schemathesis_coach.py fuzzes it running against the fake Anthropic API.
 schema = schemathesis.pytest.from_fixture("api_schema").exclude(path_regex="^/coach")
 
 

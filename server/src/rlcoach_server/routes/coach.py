@@ -26,9 +26,9 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from ..config import Settings
@@ -50,11 +50,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # 136 ms, i.e. every stream and every first byte waiting at that moment.
     gc.freeze()
     settings: Settings = app.state.settings
-    try:  # the first heartbeat before serving anything, and a first sweep
-        await run_in_threadpool(coach_upkeep.upkeep_once, app.state.sessionmaker, settings)
-    except Exception:  # noqa: BLE001 - never keep the server from starting over this
-        log.exception("coach: upkeep at startup failed")
-    upkeep = asyncio.ensure_future(coach_upkeep.run_forever(app.state.sessionmaker, settings))
+    # The first heartbeat before serving anything, and a first sweep; then periodically.
+    store = coach_call.state_of(app).store
+    await coach_upkeep.upkeep_pass(store, settings)
+    upkeep = asyncio.ensure_future(coach_upkeep.run_forever(store, settings))
     yield
     upkeep.cancel()
     state: CoachState | None = getattr(app.state, "coach", None)
@@ -64,6 +63,56 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 router = APIRouter(prefix="/coach", tags=["coach"], lifespan=_lifespan)
+
+
+# The request bodies, for the OpenAPI document (and the API fuzz test): the routes read the
+# raw body themselves (validation is services.coach_request's), so FastAPI cannot infer them.
+_CONTENT = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}]}
+_COUNT_BODY: dict[str, Any] = {
+    "type": "object",
+    "required": ["model", "messages"],
+    "properties": {
+        "model": {"type": "string"},
+        "messages": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["role", "content"],
+                "properties": {"role": {"enum": ["user", "assistant"]}, "content": _CONTENT},
+            },
+        },
+        "system": _CONTENT,
+        "tools": {"type": "array", "items": {"type": "object"}},
+        "tool_choice": {"type": "object"},
+        "thinking": {"type": "object"},
+    },
+}
+_MESSAGE_BODY: dict[str, Any] = {
+    **_COUNT_BODY,
+    "required": ["model", "messages", "max_tokens"],
+    "properties": {
+        **_COUNT_BODY["properties"],
+        "max_tokens": {"type": "integer"},
+        "stream": {"type": "boolean"},
+        "metadata": {"type": "object"},
+        "stop_sequences": {"type": "array", "items": {"type": "string"}},
+        "temperature": {"type": "number"},
+        "top_k": {"type": "integer"},
+        "top_p": {"type": "number"},
+    },
+}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "invalid_request_error"},
+    401: {"description": "authentication_error"},
+    402: {"description": "billing_error: allowance exhausted"},
+    429: {"description": "rate_limit_error"},
+    502: {"description": "api_error: Anthropic unreachable"},
+    503: {"description": "api_error: coach not configured, or its rate limiter unavailable"},
+}
+
+
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
 def _client_headers(request: Request) -> dict[str, str]:
@@ -83,7 +132,7 @@ def _token(request: Request) -> str | None:
     return admission.bearer_token(dict(request.headers))
 
 
-@router.post("/v1/messages")
+@router.post("/v1/messages", responses=_ERRORS, openapi_extra=_body(_MESSAGE_BODY))
 async def create_message(request: Request) -> Response:
     state = coach_call.state_of(request.app)
     raw = await _authenticated_body(request, state)
@@ -92,7 +141,7 @@ async def create_message(request: Request) -> Response:
     return await coach_call.create_message(state, _token(request), raw, _client_headers(request))
 
 
-@router.post("/v1/messages/count_tokens")
+@router.post("/v1/messages/count_tokens", responses=_ERRORS, openapi_extra=_body(_COUNT_BODY))
 async def count_tokens(request: Request) -> Response:
     state = coach_call.state_of(request.app)
     raw = await _authenticated_body(request, state)

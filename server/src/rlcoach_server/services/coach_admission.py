@@ -22,8 +22,9 @@ Design:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
@@ -36,6 +37,8 @@ from . import metering
 from .coach_ratelimit import LimiterUnavailable, RateDecision, RateLimiter
 from .coach_upkeep import worker_id
 from .tokens import user_for_access_token
+
+T = TypeVar("T")
 
 # At most one deferred commit per open transaction, and those are bounded by the DB pool.
 COMMIT_THREADS = 256
@@ -219,6 +222,15 @@ class ThreadedStore:
 
         return await anyio.to_thread.run_sync(run)
 
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(session, *args)`` in one committed transaction (upkeep work)."""
+
+        def work() -> T:
+            with session_scope(self.factory) as session:
+                return fn(session, *args)
+
+        return await anyio.to_thread.run_sync(work)
+
     async def aclose(self) -> None:
         pass  # the app owns these sessions' engine
 
@@ -314,6 +326,13 @@ class AsyncStore:
             )
             await session.commit()
             return settled
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(session, *args)`` in one committed transaction, on the event loop."""
+        async with self.factory() as session:
+            result: T = await session.run_sync(fn, *args)
+            await session.commit()
+            return result
 
     async def aclose(self) -> None:
         await self.engine.dispose()

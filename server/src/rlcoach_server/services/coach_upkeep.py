@@ -26,15 +26,14 @@ import logging
 import os
 import secrets
 import socket
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
-import anyio
 from sqlalchemy import Table, delete, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from ..config import Settings
-from ..db import session_scope
 from ..models import CoachLedger, CoachWorker, utcnow
 from . import metering
 from .coach_pricing import ModelPrice, price_table, worst_case_units
@@ -97,33 +96,41 @@ def sweep_dead_workers(
     )
 
 
-def upkeep_once(
-    factory: sessionmaker[Session], settings: Settings, now: datetime | None = None
-) -> int:
-    """One pass: beat, sweep, prune. Returns how many calls were swept."""
+def upkeep_once(session: Session, settings: Settings, now: datetime | None = None) -> int:
+    """One pass in one transaction: beat, sweep, prune. Returns how many calls were swept."""
     now = now or utcnow()
     interval = timedelta(seconds=settings.coach_upkeep_interval_seconds)
-    with session_scope(factory) as session:
-        heartbeat(session, worker_id(), now)
-    with session_scope(factory) as session:
-        swept = sweep_dead_workers(
-            session, price_table(settings.coach_prices), DEAD_AFTER_BEATS * interval, now
-        )
-        # Calls from before worker ids existed: only once older than any call can last.
-        legacy_age = timedelta(seconds=max(3600.0, 2 * settings.anthropic_timeout_seconds))
-        swept += metering.sweep_stale(session, legacy_age, now=now)
-        session.execute(delete(WORKERS).where(WORKERS.c.heartbeat_at < now - FORGET_WORKERS_AFTER))
-        metering.prune_identity_usage(session, now)
-    if swept:
-        log.warning("coach: charged %d call(s) left pending by a stopped worker", swept)
+    heartbeat(session, worker_id(), now)
+    swept = sweep_dead_workers(
+        session, price_table(settings.coach_prices), DEAD_AFTER_BEATS * interval, now
+    )
+    # Calls from before worker ids existed: only once older than any call can last.
+    legacy_age = timedelta(seconds=max(3600.0, 2 * settings.anthropic_timeout_seconds))
+    swept += metering.sweep_stale(session, legacy_age, now=now)
+    session.execute(delete(WORKERS).where(WORKERS.c.heartbeat_at < now - FORGET_WORKERS_AFTER))
+    metering.prune_identity_usage(session, now)
     return swept
 
 
-async def run_forever(factory: sessionmaker[Session], settings: Settings) -> None:
+class Runner(Protocol):
+    """What runs a pass: the coach's metering store (``coach_admission.Store.run``), so the
+    upkeep uses the coach's own connections, inside the per-worker budget."""
+
+    async def run(self, fn: Callable[..., int], *args: Any) -> int: ...
+
+
+async def upkeep_pass(store: Runner, settings: Settings) -> None:
+    try:
+        swept = await store.run(upkeep_once, settings)
+    except Exception:  # noqa: BLE001 - a database blip must not end the loop or the start
+        log.exception("coach: upkeep pass failed")
+        return
+    if swept:
+        log.warning("coach: charged %d call(s) left pending by a stopped worker", swept)
+
+
+async def run_forever(store: Runner, settings: Settings) -> None:
     """The periodic upkeep task of one process (started by the coach router's lifespan)."""
     while True:
         await asyncio.sleep(settings.coach_upkeep_interval_seconds)
-        try:
-            await anyio.to_thread.run_sync(upkeep_once, factory, settings)
-        except Exception:  # noqa: BLE001 - a database blip must not end the loop
-            log.exception("coach: upkeep pass failed")
+        await upkeep_pass(store, settings)
