@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install dev lint test check parity bench goldens
+.PHONY: install dev lint test check parity bench goldens docs
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -37,3 +37,6 @@ bench: install
 
 goldens: install
 	$(BIN)/python scripts/regen_goldens.py
+
+docs: install
+	$(BIN)/python -m rlcoach.report.metrics_doc > docs/metrics.md

@@ -16,8 +16,9 @@ from rlcoach.analysis import field, movement
 from rlcoach.analysis.context import Context
 
 # Tank levels on the 0-100 scale; the replay stores 0-255.
-_EMPTY = 100.0 / 255.0 * 0.5
-_FULL = 100.0 - 100.0 / 255.0 * 0.5
+# Half a raw step (of 255) from either end counts as empty / full.
+EMPTY_LEVEL = 100.0 / 255.0 * 0.5
+FULL_LEVEL = 100.0 - 100.0 / 255.0 * 0.5
 _PAD_MATCH_RADIUS = 600.0  # farther than this from any pad: judge size by the gain
 _RAW_PER_UNIT = 255.0 / 100.0
 # Replicated boost is a whole number of raw units (0-255); the engine fills
@@ -204,10 +205,10 @@ def boost_stats(ctx: Context, i: int, pickups: list[Pickup]) -> dict[str, float]
     }
     band_time = {k: float(bdt[v].sum()) for k, v in bands.items()}
     band_total = sum(band_time.values()) or 1.0
-    zero = float(play_dt[boost <= _EMPTY].sum())
+    zero = float(play_dt[boost <= EMPTY_LEVEL].sum())
     # Full: the held level, so a car boosting from 100 stays full until
     # the next update (time_full within tolerance 10/16, was 1/16).
-    full = float(play_dt[held >= _FULL].sum())
+    full = float(play_dt[held >= FULL_LEVEL].sum())
     base = ctx.boost_duration or 1.0
     own_base = float((ctx.dt * mask * ~ctx.phases.post_goal).sum()) or 1.0
     stats: dict[str, float] = {

@@ -9,6 +9,9 @@ disagree.
 
 from __future__ import annotations
 
+from rlcoach.analysis.boost import EMPTY_LEVEL, FULL_LEVEL
+from rlcoach.analysis.field import BOOST_SPEED, CROSSBAR_Z, MAX_CAR_SPEED, SUPERSONIC_SPEED, THIRD_Y
+from rlcoach.analysis.movement import GROUND_Z, HIGH_AIR_Z
 from rlcoach.report.coaching_metrics import COACHING_METRICS
 from rlcoach.report.metric import Direction, Metric, m
 
@@ -18,6 +21,16 @@ GROUPS = ("core", "boost", "movement", "positioning", "demo")
 # Groups added in report 1.x: optional in the schema, absent from older reports.
 OPTIONAL_GROUPS: tuple[str, ...] = tuple(dict.fromkeys(m.group for m in COACHING_METRICS))
 ALL_GROUPS = GROUPS + OPTIONAL_GROUPS
+
+# Threshold text is built from the constants the analysis code uses, so a
+# definition cannot drift from the code (docs/metrics.md is generated from it).
+_SUPERSONIC = f"{SUPERSONIC_SPEED:g} uu/s"
+_BOOST_SPEED = f"{BOOST_SPEED:g} uu/s"
+_PLAY_TIME = "match time less post-goal time"
+_GROUND = f"car below z = {GROUND_Z:g} uu (the floor; walls and ceiling count as air)"
+_HIGH = f"z = {HIGH_AIR_Z:g} uu (the crossbar is at {CROSSBAR_Z:.1f} uu)"
+_EMPTY = f"{EMPTY_LEVEL:.2f}"
+_FULL = f"{FULL_LEVEL:.2f}"
 
 _BANDS = (("0_25", "0-25"), ("25_50", "25-50"), ("50_75", "50-75"), ("75_100", "75-100"))
 
@@ -51,11 +64,12 @@ METRICS: tuple[Metric, ...] = (
     _m("core", "mvp", "bool", "higher", "MVP", "Highest score on the winning team."),
     # boost
     _m("boost", "bpm", "boost/min", "neutral", "BPM",
-       "Boost collected per minute of match time.", integer=True),
+       f"Boost used per minute of {_PLAY_TIME} (used: collected from pads less the "
+       "tank's net gain).", integer=True),
     _m("boost", "bcpm", "boost/min", "neutral", "BCPM",
-       "Boost collected per minute the player's boost was tracked."),
+       f"Boost collected from pads per minute of the player's tracked {_PLAY_TIME}."),
     _m("boost", "avg_amount", "boost", "neutral", "Avg boost",
-       "Average boost held (0-100).", slack=1.0),
+       f"Average replicated boost held (0-100) over {_PLAY_TIME}.", slack=1.0),
     _m("boost", "amount_collected", "boost", "neutral", "Collected",
        "Boost gained from pads (what the tank actually took).", integer=True),
     _m("boost", "amount_stolen", "boost", "higher", "Stolen",
@@ -81,13 +95,14 @@ METRICS: tuple[Metric, ...] = (
        "Overfill on pads in the opponents' half.", integer=True),
     _m("boost", "amount_used_while_supersonic", "boost", "lower", "Used supersonic",
        "Boost spent while already supersonic.", integer=True),
-    _m("boost", "time_zero_boost", "s", "lower", "Time at 0 boost", "Seconds with an empty tank."),
+    _m("boost", "time_zero_boost", "s", "lower", "Time at 0 boost",
+       f"Seconds of {_PLAY_TIME} with boost <= {_EMPTY} (empty)."),
     _m("boost", "percent_zero_boost", "%", "lower", "% at 0 boost",
-       "Share of tracked time with an empty tank."),
+       f"time_zero_boost as a share of {_PLAY_TIME}."),
     _m("boost", "time_full_boost", "s", "neutral", "Time at 100 boost",
-       "Seconds with a full tank."),
+       f"Seconds of {_PLAY_TIME} with the held boost >= {_FULL} (full)."),
     _m("boost", "percent_full_boost", "%", "neutral", "% at 100 boost",
-       "Share of tracked time with a full tank."),
+       f"time_full_boost as a share of {_PLAY_TIME}."),
     *(
         _m("boost", f"time_boost_{k}", "s", "neutral", f"Time {lab} boost",
            f"Seconds holding {lab} boost.")
@@ -95,7 +110,7 @@ METRICS: tuple[Metric, ...] = (
     ),
     *(
         _m("boost", f"percent_boost_{k}", "%", "neutral", f"% {lab} boost",
-           f"Share of time holding {lab} boost.")
+           f"Time holding {lab} boost over the player's four band times.")
         for k, lab in _BANDS
     ),
     # movement
@@ -104,33 +119,35 @@ METRICS: tuple[Metric, ...] = (
     _m("movement", "total_distance", "uu", "neutral", "Distance",
        "Distance driven or flown.", integer=True),
     _m("movement", "time_supersonic_speed", "s", "higher", "Time supersonic",
-       "Seconds at or above 2200 uu/s."),
+       f"Seconds at or above {_SUPERSONIC}."),
     _m("movement", "time_boost_speed", "s", "neutral", "Time boost speed",
-       "Seconds between 1400 and 2200 uu/s."),
-    _m("movement", "time_slow_speed", "s", "lower", "Time slow", "Seconds below 1400 uu/s."),
+       f"Seconds from {_BOOST_SPEED} up to {_SUPERSONIC}."),
+    _m("movement", "time_slow_speed", "s", "lower", "Time slow", f"Seconds below {_BOOST_SPEED}."),
     _m("movement", "time_ground", "s", "neutral", "Time on ground",
-       "Seconds on the ground (wheels on floor, walls or ceiling count as ground)."),
+       f"Seconds with the {_GROUND}."),
     _m("movement", "time_low_air", "s", "neutral", "Time low air",
-       "Seconds airborne below the crossbar."),
+       f"Seconds off the floor below {_HIGH}."),
     _m("movement", "time_high_air", "s", "neutral", "Time high air",
-       "Seconds airborne above the crossbar."),
+       f"Seconds off the floor at or above {_HIGH}."),
     _m("movement", "time_powerslide", "s", "neutral", "Time powerslide",
        "Seconds holding powerslide on the ground."),
     _m("movement", "count_powerslide", "count", "neutral", "Powerslides", "Powerslides started."),
     _m("movement", "avg_powerslide_duration", "s", "neutral", "Avg powerslide",
        "Average powerslide length.", slack=0.02),
     _m("movement", "avg_speed_percentage", "%", "higher", "Avg speed %",
-       "Average speed as a share of max car speed (2300 uu/s)."),
-    _m("movement", "percent_slow_speed", "%", "lower", "% slow", "Share of time below 1400 uu/s."),
+       f"Average speed as a share of max car speed ({MAX_CAR_SPEED:g} uu/s)."),
+    _m("movement", "percent_slow_speed", "%", "lower", "% slow",
+       f"Share of time below {_BOOST_SPEED}."),
     _m("movement", "percent_boost_speed", "%", "neutral", "% boost speed",
-       "Share of time between 1400 and 2200 uu/s."),
+       f"Share of time from {_BOOST_SPEED} up to {_SUPERSONIC}."),
     _m("movement", "percent_supersonic_speed", "%", "higher", "% supersonic",
-       "Share of time at or above 2200 uu/s."),
-    _m("movement", "percent_ground", "%", "neutral", "% ground", "Share of time on the ground."),
+       f"Share of time at or above {_SUPERSONIC}."),
+    _m("movement", "percent_ground", "%", "neutral", "% ground",
+       f"Share of time with the {_GROUND}."),
     _m("movement", "percent_low_air", "%", "neutral", "% low air",
-       "Share of time airborne below the crossbar."),
+       f"Share of time off the floor below {_HIGH}."),
     _m("movement", "percent_high_air", "%", "neutral", "% high air",
-       "Share of time airborne above the crossbar."),
+       f"Share of time off the floor at or above {_HIGH}."),
     # positioning
     _m("positioning", "avg_distance_to_ball", "uu", "neutral", "Avg dist. to ball",
        "Average distance to the ball.", integer=True),
@@ -143,7 +160,7 @@ METRICS: tuple[Metric, ...] = (
     _m("positioning", "avg_distance_to_mates", "uu", "neutral", "Avg dist. to mates",
        "Average distance to teammates.", integer=True),
     _m("positioning", "time_defensive_third", "s", "neutral", "Time def. third",
-       "Seconds in the defensive third (equal thirds of the pitch)."),
+       f"Seconds in the defensive third (equal thirds: y beyond -{THIRD_Y:.0f} uu)."),
     _m("positioning", "time_neutral_third", "s", "neutral", "Time mid third",
        "Seconds in the middle third."),
     _m("positioning", "time_offensive_third", "s", "neutral", "Time off. third",
