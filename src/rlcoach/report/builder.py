@@ -25,7 +25,7 @@ from rlcoach.replay.types import ReplayData
 from rlcoach.report.quality import quality_section
 from rlcoach.report.registry import ALL_GROUPS, BY_QUALIFIED, TEAM_BALL_METRICS, TEAM_SUMMED_KEYS
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 TEAMS = ("blue", "orange")
 
 

@@ -66,6 +66,30 @@ POSSESSION_METRICS: tuple[Metric, ...] = (
       "Touches in a dribble after its first."),
 )
 
+_MECHANICS = (
+    ("speed_flip", "Speed flips", "Cancelled diagonal dodges near the floor: the nose stays on "
+     "the line of travel while the roof rolls over."),
+    ("wavedash", "Wavedashes", "Landings on the floor with a sudden 250+ uu/s gain of speed."),
+    ("half_flip", "Half-flips", "Dodges while driving backwards that end facing and driving "
+     "the other way within 1.2 s."),
+    ("flip_reset", "Flip resets", "Airborne touches with the ball under the car's floor, "
+     "followed by a dodge before landing."),
+    ("ceiling_shot", "Ceiling shots", "Ball touches in the air within 3 s of leaving the "
+     "ceiling, without landing."),
+    ("air_dribble", "Air dribbles", "Runs of 2+ airborne touches by the player, each within "
+     "1.2 s, nobody else touching."),
+    ("double_tap", "Double taps", "An airborne touch, the ball off the opponents' backboard, "
+     "and the player's airborne touch again within 2 s."),
+    ("flick", "Flicks", "A dodge that sends a ball carried on the roof 500+ uu/s faster."),
+)
+
+MECHANIC_METRICS: tuple[Metric, ...] = tuple(
+    m("mechanics", key, "count", "neutral", label, f"{definition} Heuristic; each event "
+      "in the report has a confidence.")
+    for key, label, definition in _MECHANICS
+)
+
 COACHING_METRICS: tuple[Metric, ...] = (
     *KICKOFF_METRICS, *DUEL_METRICS, *SHOOTING_METRICS, *POSSESSION_METRICS,
+    *MECHANIC_METRICS,
 )

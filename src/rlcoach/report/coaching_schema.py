@@ -78,6 +78,12 @@ def possession_schema() -> dict[str, Any]:
     })
 
 
+def mechanics_schema() -> dict[str, Any]:
+    kinds = ["speed_flip", "wavedash", "half_flip", "flip_reset", "ceiling_shot",
+             "air_dribble", "double_tap", "flick"]
+    return _arr(_obj({**_MOMENT, **_WHO, "kind": {"enum": kinds}, "confidence": _CONFIDENCE}))
+
+
 def coaching_schema() -> dict[str, Any]:
     return {
         "type": "object",
@@ -92,6 +98,7 @@ def coaching_schema() -> dict[str, Any]:
             "fifty_fifties": fifty_fifties_schema(),
             "shots": shots_schema(),
             "possession": possession_schema(),
+            "mechanics": mechanics_schema(),
         },
         "additionalProperties": False,
     }
