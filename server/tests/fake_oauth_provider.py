@@ -12,6 +12,7 @@ Tests choose who signs in by setting ``fake.next_user`` before following the red
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import secrets
 import threading
@@ -42,6 +43,7 @@ class FakeProvider:
     next_user: FakeUser = field(default_factory=lambda: FakeUser("1001", "ana@example.com", "Ana"))
     codes: dict[str, dict] = field(default_factory=dict)
     tokens: dict[str, FakeUser] = field(default_factory=dict)
+    authorize_requests: list[dict] = field(default_factory=list)
     token_requests: list[dict] = field(default_factory=list)
     # Tests can make the next id_token invalid: "signature" (signed by another key) or
     # "audience" (issued to another client).
@@ -76,7 +78,10 @@ class FakeProvider:
                 "redirect_uri": query.get("redirect_uri"),
                 "nonce": query.get("nonce"),
                 "user": self.next_user,
+                "code_challenge": query.get("code_challenge"),
+                "code_challenge_method": query.get("code_challenge_method"),
             }
+            self.authorize_requests.append(dict(query))
         params = {"code": code, "state": query.get("state", "")}
         return f"{query['redirect_uri']}?{urlencode(params)}"
 
@@ -94,6 +99,12 @@ class FakeProvider:
             return 400, {"error": "invalid_grant"}
         if grant["redirect_uri"] != form.get("redirect_uri") or grant["client_id"] != client_id:
             return 400, {"error": "invalid_grant", "error_description": "redirect_uri mismatch"}
+        # PKCE (RFC 7636), required like an OAuth 2.1 provider would: S256 only.
+        verifier = form.get("code_verifier", "")
+        digest = hashlib.sha256(verifier.encode()).digest()
+        expected = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+        if grant["code_challenge_method"] != "S256" or grant["code_challenge"] != expected:
+            return 400, {"error": "invalid_grant", "error_description": "PKCE check failed"}
         user: FakeUser = grant["user"]
         access = secrets.token_urlsafe(24)
         with self.lock:

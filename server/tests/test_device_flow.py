@@ -350,3 +350,14 @@ def test_pages_are_not_framable(client: TestClient) -> None:
     r = client.get("/device")
     assert r.headers["x-frame-options"] == "DENY"
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+
+
+def test_upstream_sign_in_uses_pkce(client, browser, fake_provider) -> None:
+    """Issue 13 item 11: the fake provider refuses a code exchange without a matching
+    S256 verifier, so every sign-in above also proves PKCE end to end."""
+    for provider in ("google", "discord"):
+        fake_provider.authorize_requests.clear()
+        browser_login(browser, fake_provider, provider)
+        (query,) = fake_provider.authorize_requests
+        assert query["code_challenge_method"] == "S256" and len(query["code_challenge"]) >= 43
+        assert "code_verifier" in fake_provider.token_requests[-1]

@@ -171,3 +171,36 @@ def test_production_refuses_a_plain_http_public_url(settings) -> None:
         Settings(**values)
     values["dev_mode"] = True
     assert Settings(**values).public_url == "http://coach.example.com"
+
+
+def test_running_server_prunes_expired_tokens(make_app, settings, db_session) -> None:
+    """Issue 13 item 11: access and refresh tokens were never pruned."""
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from rlcoach_server.models import AccessToken, RefreshToken, utcnow
+    from rlcoach_server.services.providers import UpstreamIdentity
+    from rlcoach_server.services.tokens import issue_tokens
+    from rlcoach_server.services.users import get_or_create_user
+
+    user = get_or_create_user(db_session, UpstreamIdentity("test", "p1", "p@example.com", "P"))
+    long_ago = utcnow() - timedelta(days=120)
+    issue_tokens(db_session, settings, user.id, "rlcoach-cli", now=long_ago)
+    live = issue_tokens(db_session, settings, user.id, "rlcoach-cli")
+    db_session.commit()
+    app = make_app(settings.model_copy(update={"maintenance_interval_seconds": 0.1}))
+    with TestClient(app, base_url="https://testserver") as c:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            db_session.expire_all()
+            n = db_session.execute(select(func.count()).select_from(AccessToken)).scalar_one()
+            if n == 1:
+                break
+            time.sleep(0.1)
+        assert (
+            c.get("/me", headers={"Authorization": f"Bearer {live.access_token}"}).status_code
+            == 200
+        )
+    assert db_session.execute(select(func.count()).select_from(AccessToken)).scalar_one() == 1
+    assert db_session.execute(select(func.count()).select_from(RefreshToken)).scalar_one() == 1

@@ -93,6 +93,8 @@ class Settings(BaseSettings):
     # Wrong user codes per signed-in account per minute before /device answers 429 (per
     # client IP: 5x this).
     user_code_failures_per_minute: int = 10
+    # How often each worker prunes expired tokens, device codes and rate-limit events.
+    maintenance_interval_seconds: float = Field(default=3600.0, gt=0)
     # Device codes one client IP may start per hour (POST /oauth/device/code); then 429.
     device_codes_per_ip_per_hour: int = Field(default=20, ge=1)
 

@@ -8,7 +8,10 @@ tests and ``uvicorn --factory`` all go through it. Routers are one per area unde
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
@@ -19,15 +22,31 @@ from .config import HEALTH_POOL_SIZE, Settings
 from .db import make_engine, make_sessionmaker
 from .dbgate import DbGate, TokenGate
 from .routes import account, billing, coach, device, health, oauth
+from .services import maintenance
 from .services.billing import make_client as make_stripe_client
 from .services.providers import build_oauth_registry
 
 log = logging.getLogger(__name__)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    task = asyncio.create_task(
+        maintenance.run_periodically(app.state.sessionmaker, settings.maintenance_interval_seconds)
+    )
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     app = FastAPI(
+        lifespan=_lifespan,
         title="rlcoach server",
         version=__version__,
         description="Device login, billing and the metered coach for the rlcoach CLI.",

@@ -142,9 +142,7 @@ def too_many(request: Request, settings: Settings, user: User) -> HTMLResponse:
     return render(request, settings, "enter_code", 429, user=user, error=TOO_MANY)
 
 
-def wrong_code(
-    request: Request, settings: Settings, user: User, typed: str | None
-) -> HTMLResponse:
+def wrong_code(request: Request, settings: Settings, user: User, typed: str | None) -> HTMLResponse:
     error = "That code is not valid or has expired."
     return render(request, settings, "enter_code", 400, user=user, user_code=typed, error=error)
 

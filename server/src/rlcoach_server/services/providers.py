@@ -6,6 +6,8 @@ Design:
 - Google is OpenID Connect: endpoints come from its discovery document and the ``id_token``
   is verified (signature against the provider's JWKS, nonce, audience) by authlib.
 - Discord is plain OAuth 2.0: after the code exchange we read ``users/@me``.
+- PKCE (RFC 7636, S256) on both: authlib keeps the verifier in the signed session with
+  the ``state``, so an intercepted authorization code is useless on its own.
 - Every URL is a setting, so tests point them at a fake provider on loopback and the real
   authorization-code round trip is exercised.
 - Returns a provider-neutral ``UpstreamIdentity``; linking it to a user is
@@ -42,7 +44,11 @@ def build_oauth_registry(settings: Settings) -> OAuth:
             authorize_url=settings.discord_authorize_url,
             access_token_url=settings.discord_token_url,
             api_base_url=settings.discord_api_base_url,
-            client_kwargs={"scope": "identify email", "timeout": 10},
+            client_kwargs={
+                "scope": "identify email",
+                "timeout": 10,
+                "code_challenge_method": "S256",
+            },
         )
     if settings.google_client_id:
         oauth.register(
@@ -50,7 +56,11 @@ def build_oauth_registry(settings: Settings) -> OAuth:
             client_id=settings.google_client_id,
             client_secret=settings.google_client_secret.get_secret_value(),
             server_metadata_url=settings.google_server_metadata_url,
-            client_kwargs={"scope": "openid email profile", "timeout": 10},
+            client_kwargs={
+                "scope": "openid email profile",
+                "timeout": 10,
+                "code_challenge_method": "S256",
+            },
         )
     return oauth
 
