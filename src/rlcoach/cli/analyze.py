@@ -13,7 +13,8 @@ _PATHS = typer.Argument(..., help="Replay files, folders (searched recursively) 
 _OUT = typer.Option(Path("reports"), "--out", "-o", help="Folder for the reports.")
 _JOBS = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: all cores).")
 _ME = typer.Option(None, "--me", help="Your name or platform:id (overrides rlcoach.toml).")
-_NO_CACHE = typer.Option(False, "--no-cache", help="Re-analyze even unchanged files.")
+_NO_CACHE = typer.Option(False, "--no-cache", help="Re-analyze even unchanged files (the "
+                         "cache is refreshed with the new results).")
 
 
 def _run(paths: list[str], out: Path, jobs: int | None, me: str | None, no_cache: bool,
@@ -59,6 +60,11 @@ def _run(paths: list[str], out: Path, jobs: int | None, me: str | None, no_cache
             cached += outcome.cached
             if writer is not None:
                 written = writer.write(outcome.path, outcome.report)
+                if written and written[0].stem != outcome.path.stem:
+                    err_console().print(
+                        f"note: {safe(outcome.path)} written as {safe(written[0].name)}: "
+                        f"{safe(out)} has another replay's {safe(outcome.path.stem)}.json",
+                        highlight=False)
             else:
                 reports.append(outcome.report)
     if as_json:

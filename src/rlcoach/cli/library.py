@@ -35,7 +35,8 @@ def ingest(
                                     "(default: \\[analysis] jobs, else one per core)."),
     retry_failed: bool = typer.Option(False, "--retry-failed",
                                       help="Analyze again files that failed before."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Ignore cached analyses."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Re-analyze instead of reading cached "
+                                  "analyses (the cache is refreshed)."),
     json_out: bool = _JSON,
     library: Path | None = _LIBRARY,
 ) -> None:

@@ -124,7 +124,7 @@ def analyze_paths(
     tasks.sort(key=lambda t: t.size, reverse=True)
     n_jobs = max(1, min(jobs or default_jobs(), len(tasks) or 1))
     for result in run_tasks(tasks, n_jobs, memory_limit_mb):
-        if result.report is not None and use_cache:
+        if result.report is not None:  # --no-cache skips reading, and refreshes the entry
             cache.store(result.task.sha256, engine, result.report)
         yield Outcome(
             result.task.path,

@@ -42,12 +42,24 @@ def store(sha256: str, engine: str, report: dict[str, Any]) -> None:
         pass  # a cache that can't be written is only slower
 
 
+def _umask() -> int:
+    # The only way to read the umask is to set it; set it straight back.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(target: Path, text: str) -> None:
-    """Write via a temp file in the same folder, then rename over the target."""
+    """Write via a temp file in the same folder, then rename over the target.
+
+    The file gets the permissions a plain ``open()`` would give (0666 less the
+    user's umask): mkstemp's 0600 would hide reports from the user's group.
+    """
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+            os.fchmod(fh.fileno(), 0o666 & ~_umask())
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -24,10 +24,24 @@ def prepare_out_dir(out_dir: Path) -> Path:
     return out_dir
 
 
+def _written_for(report_file: Path, sha: str) -> bool | None:
+    """Whether an existing report is this replay's (None: no report there)."""
+    try:
+        with report_file.open(encoding="utf-8") as fh:
+            existing = json.load(fh)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return False  # not ours to overwrite
+    replay = existing.get("replay") if isinstance(existing, dict) else None
+    return isinstance(replay, dict) and replay.get("sha256") == sha
+
+
 class ReportWriter:
     """Names outputs after the replay; a second replay with the same name
-    (from another folder) gets its content hash appended instead of
-    overwriting the first."""
+    (from another folder, in this run or an earlier one into the same
+    ``--out``) gets its content hash appended instead of overwriting the
+    first. Re-analyzing the same replay overwrites its own report."""
 
     def __init__(self, out_dir: Path, markdown: bool = False) -> None:
         self.out_dir = out_dir
@@ -37,7 +51,8 @@ class ReportWriter:
     def write(self, replay_path: Path, report: dict[str, Any]) -> list[Path]:
         sha = report["replay"]["sha256"]
         stem = replay_path.stem
-        if self._taken.get(stem, sha) != sha:
+        if self._taken.get(stem, sha) != sha or _written_for(self.out_dir / f"{stem}.json",
+                                                             sha) is False:
             stem = f"{stem}-{sha[:8]}"
         self._taken[stem] = sha
         written = []

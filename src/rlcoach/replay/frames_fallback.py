@@ -16,7 +16,7 @@ import numpy as np
 
 from rlcoach.replay import header as hdr
 from rlcoach.replay.names import CAR_NAMES
-from rlcoach.replay.types import Frames, PlayerFrames, PlayerInfo, ReplayData
+from rlcoach.replay.types import UNKNOWN_ATTACKER, Frames, PlayerFrames, PlayerInfo, ReplayData
 
 _RAW_BOOST_MAX = 255.0
 _RESPAWN_S = 3.0
@@ -146,4 +146,4 @@ def _apply_events(data: dict[str, Any], cols: list[PlayerFrames], infos: list[Pl
         if v is None or k is None or k >= n:
             continue
         end = int(np.searchsorted(time, time[k] + _RESPAWN_S))
-        cols[v].demolished_by[k:end] = a if a is not None else n
+        cols[v].demolished_by[k:end] = a if a is not None else UNKNOWN_ATTACKER

@@ -71,6 +71,12 @@ def unique_keys(players: list[PlayerInfo]) -> None:
         taken.add(player.key)
 
 
+# ``PlayerFrames.demolished_by`` while dead with no known attacker: fits the
+# int16 column whatever the frame count (a frame-count sentinel overflowed
+# past 32,767 frames) and is never a player index.
+UNKNOWN_ATTACKER = int(np.iinfo(np.int16).max)
+
+
 @dataclass
 class PlayerFrames:
     """Per-sample state of one player. ``present`` is False where untracked."""
