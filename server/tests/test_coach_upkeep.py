@@ -4,6 +4,8 @@ identity across account deletion. Same harness as test_coach.py."""
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -15,12 +17,14 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from fake_anthropic import MODEL
-from rlcoach_server.models import CoachIdentityUsage, CoachLedger, User, utcnow
+from fake_anthropic import MODEL, UPSTREAM_KEY, FakeAnthropic
+from rlcoach_server.config import Settings
+from rlcoach_server.models import CoachAllowance, CoachIdentityUsage, CoachLedger, User, utcnow
 from rlcoach_server.services import coach_upkeep, metering
-from rlcoach_server.services.coach_pricing import worst_case_units
+from rlcoach_server.services.coach_pricing import price_table, worst_case_units
 from rlcoach_server.services.providers import UpstreamIdentity
 from rlcoach_server.services.users import get_or_create_user
+from server_process import server_process
 
 if TYPE_CHECKING:
     from coach_harness import CoachServer
@@ -123,3 +127,60 @@ def test_allowance_follows_the_identity_across_deletion(
     other = _sign_in(engine, UpstreamIdentity("discord", "1", None, None))
     other_token = auth_headers(other)["Authorization"].removeprefix("Bearer ")
     server.sdk(other_token).messages.create(model=MODEL, **body)  # type: ignore[arg-type]
+
+
+@pytest.mark.postgres_only
+def test_sigkilled_worker_mid_stream_is_swept_by_the_restarted_server(
+    settings: Settings,
+    fake_anthropic: tuple[FakeAnthropic, str],
+    engine: Engine,
+    user_factory: Callable[..., User],
+    token_for: Callable[[User], str],
+    _clean_tables: None,
+) -> None:
+    """The issue's scenario end to end: a real server process is SIGKILLed mid-stream; the
+    restarted server charges the call within a few upkeep periods (was: an hour on)."""
+    fake, fake_url = fake_anthropic
+    configured = settings.model_copy(
+        update={
+            "anthropic_api_key": UPSTREAM_KEY,
+            "anthropic_base_url": fake_url,
+            "coach_upkeep_interval_seconds": 0.3,
+        }
+    )
+    user = user_factory()
+    body = {
+        "model": MODEL,
+        "max_tokens": 64,
+        "stream": True,
+        "messages": [{"role": "user", "content": "slowly [fake:pace=0.3]"}],
+    }
+    with (
+        server_process(configured) as first, httpx.Client(timeout=10) as raw,
+        raw.stream(
+            "POST",
+            first.url + "/coach/v1/messages",
+            json=body,
+            headers={"x-api-key": token_for(user)},
+        ) as resp,
+    ):
+        for line in resp.iter_lines():
+            if "message_start" in line:
+                os.kill(first.pid, signal.SIGKILL)  # mid-stream, nothing settled
+                break
+    with Session(engine) as s:
+        [row] = s.execute(select(CoachLedger).where(CoachLedger.user_id == user.id)).scalars()
+    assert row.status == "pending"
+    with server_process(configured):  # the restart
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and _row(engine, row.id).status == "pending":
+            time.sleep(0.2)
+    swept = _row(engine, row.id)
+    price = price_table(configured.coach_prices)[MODEL]
+    assert swept.status == "stale"
+    assert swept.cost_units == worst_case_units(price, swept.input_bound, 0) < swept.reserved_units
+    with Session(engine) as s:
+        [allowance] = s.execute(
+            select(CoachAllowance).where(CoachAllowance.user_id == user.id)
+        ).scalars()
+    assert (allowance.reserved_units, allowance.used_units) == (0, swept.cost_units)
