@@ -7,6 +7,7 @@ arrived on the wire.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -53,11 +54,11 @@ def test_checkout_creates_customer_once_and_a_subscription_session(
     customer_id = db_session.get(User, user.id).stripe_customer_id
     assert customer_id and sess.form["customer"] == customer_id
 
-    # A second checkout reuses the customer.
-    assert client.post("/billing/checkout", headers=headers).status_code == 200
+    # A second checkout reuses the customer and the session still open (issue 13 item 5).
+    again = client.post("/billing/checkout", headers=headers)
+    assert again.status_code == 200 and again.json()["url"] == r.json()["url"]
     assert len(fake_stripe.calls("POST", "/v1/customers")) == 1
-    second = fake_stripe.calls("POST", "/v1/checkout/sessions")[1]
-    assert second.form["customer"] == customer_id
+    assert len(fake_stripe.calls("POST", "/v1/checkout/sessions")) == 1
 
 
 def _make_pro(client: TestClient, user: User, db_session: Session, status: str = "active") -> str:
@@ -168,3 +169,71 @@ def test_delete_me_without_subscription_skips_stripe(
     user = user_factory()
     assert client.delete("/me", headers=auth_headers(user)).status_code == 204
     assert fake_stripe.calls("DELETE", "/v1/subscriptions/") == []
+
+
+def _session_id(url: str) -> str:
+    return url.rsplit("/", 1)[1]
+
+
+def test_two_checkouts_never_make_two_subscriptions(
+    app, make_client, fake_stripe: FakeStripe, user_factory, auth_headers
+) -> None:
+    """Issue 13 item 5: two POST /billing/checkout before the first webhook gave two
+    sessions, and completing both billed twice."""
+    user = user_factory()
+    headers = auth_headers(user)
+    clients = [make_client(app) for _ in range(4)]
+    with ThreadPoolExecutor(len(clients)) as pool:
+        urls = list(pool.map(lambda c: c.post("/billing/checkout", headers=headers), clients))
+    assert all(r.status_code == 200 for r in urls), [r.text for r in urls]
+    assert len({r.json()["url"] for r in urls}) == 1
+    assert len(fake_stripe.calls("POST", "/v1/checkout/sessions")) == 1
+    # The user pays; the webhook has not arrived. Another checkout must not open a session.
+    fake_stripe.complete_checkout(_session_id(urls[0].json()["url"]))
+    r = clients[0].post("/billing/checkout", headers=headers)
+    assert r.status_code == 409
+    assert len(fake_stripe.calls("POST", "/v1/checkout/sessions")) == 1
+
+
+def test_delete_me_closes_everything_stripe_has(
+    client: TestClient, fake_stripe: FakeStripe, user_factory, auth_headers, db_session
+) -> None:
+    """Issue 13 item 4: a subscription created before its webhook arrived kept billing a
+    deleted account, and the customer's email and name stayed at Stripe."""
+    user = user_factory(email="gone@example.com", name="Gone")
+    headers = auth_headers(user)
+    url = client.post("/billing/checkout", headers=headers).json()["url"]
+    sub = fake_stripe.complete_checkout(_session_id(url))  # paid; no webhook delivered
+    assert client.delete("/me", headers=headers).status_code == 204
+    assert fake_stripe.live_subscriptions() == []
+    assert sub["customer"] not in fake_stripe.customers  # email and name gone too
+    assert f"/v1/subscriptions/{sub['id']}" in [
+        c.path for c in fake_stripe.calls("DELETE", "/v1/subscriptions/")
+    ]
+
+
+def test_delete_me_expires_open_checkout_sessions(
+    client: TestClient, fake_stripe: FakeStripe, user_factory, auth_headers
+) -> None:
+    user = user_factory()
+    headers = auth_headers(user)
+    url = client.post("/billing/checkout", headers=headers).json()["url"]
+    assert client.delete("/me", headers=headers).status_code == 204
+    assert fake_stripe.sessions[_session_id(url)]["status"] == "expired"
+
+
+def test_subscription_event_for_an_unknown_customer_is_cancelled(
+    client: TestClient, fake_stripe: FakeStripe
+) -> None:
+    """A late subscription event for a deleted account is cancelled, not ignored."""
+    fake_stripe.customers["cus_gone"] = {"id": "cus_gone"}
+    fake_stripe.sessions["cs_late"] = {"id": "cs_late", "customer": "cus_gone", "status": "open"}
+    sub = fake_stripe.complete_checkout("cs_late")
+    now = int(time.time())
+    evt = event(
+        "customer.subscription.created",
+        subscription(sub["id"], "cus_gone", "active", now + 86400),
+        now,
+    )
+    assert deliver(client, evt).status_code == 200
+    assert fake_stripe.live_subscriptions() == []

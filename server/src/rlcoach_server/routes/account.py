@@ -1,9 +1,10 @@
 """``GET /me`` (who am I, tier, subscription, coach allowance) and ``DELETE /me``.
 
 Design: everything is scoped to the bearer token's user; there is no user id in any path,
-so one user cannot name another's data. ``DELETE /me`` first cancels the subscription at
-Stripe (so nobody is billed for a deleted account) and only then deletes the user, whose
-tokens, identities, subscriptions and coach rows go with it (ON DELETE CASCADE).
+so one user cannot name another's data. ``DELETE /me`` first closes the account at Stripe
+(``billing.close_stripe_account``: open checkouts expired, every subscription Stripe has
+cancelled, the customer deleted) and only then deletes the user, whose tokens,
+identities, subscriptions and coach rows go with it (ON DELETE CASCADE).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def me(user: CurrentUser, db: DbDep, settings: SettingsDep) -> dict[str, Any]:
 def delete_me(request: Request, user: CurrentUser, db: DbDep, settings: SettingsDep) -> Response:
     client = request.app.state.stripe
     try:
-        cancelled = billing.cancel_subscriptions(db, client, user)
+        cancelled = billing.close_stripe_account(db, client, user)
     except stripe.StripeError as exc:
         db.rollback()
         log.warning("account deletion stopped: Stripe cancel failed (%s)", type(exc).__name__)

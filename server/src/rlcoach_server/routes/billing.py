@@ -62,7 +62,7 @@ def portal(request: Request, user: CurrentUser, settings: SettingsDep) -> Any:
 def _apply(request: Request, event: dict[str, Any]) -> bool:
     settings: Settings = request.app.state.settings
     with request.app.state.sessionmaker() as db:
-        return stripe_events.process(db, settings, event)
+        return stripe_events.process(db, settings, event, request.app.state.stripe)
 
 
 @router.post("/billing/webhook", responses={400: ERR})

@@ -14,6 +14,7 @@ Design:
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 import stripe
@@ -22,6 +23,8 @@ from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..models import Subscription, User, utcnow
+
+log = logging.getLogger(__name__)
 
 PRO_STATUSES = {"active", "trialing"}
 # Statuses with nothing left to cancel.
@@ -106,7 +109,9 @@ def billing_summary(db: Session, user: User, settings: Settings) -> dict[str, ob
 # --- Stripe calls ----------------------------------------------------------------------
 
 
-def ensure_customer(db: Session, client: stripe.StripeClient, user: User) -> str:
+def ensure_customer(
+    db: Session, client: stripe.StripeClient, user: User, commit: bool = True
+) -> str:
     """The user's Stripe customer id, creating the customer on first use (and committing)."""
     if user.stripe_customer_id:
         return user.stripe_customer_id
@@ -120,17 +125,47 @@ def ensure_customer(db: Session, client: stripe.StripeClient, user: User) -> str
         options={"idempotency_key": f"rlcoach-customer-{user.id}"},
     )
     user.stripe_customer_id = customer.id
-    db.commit()
+    if commit:
+        db.commit()
     return customer.id
+
+
+def _open_checkout_urls(client: stripe.StripeClient, customer_id: str) -> list[str]:
+    found = client.v1.checkout.sessions.list(params={"customer": customer_id, "status": "open"})
+    return [s.url for s in found.auto_paging_iter() if s.url]
+
+
+def _live_subscription_at_stripe(client: stripe.StripeClient, customer_id: str) -> bool:
+    found = client.v1.subscriptions.list(params={"customer": customer_id, "status": "all"})
+    return any(s.status not in ENDED_STATUSES for s in found.auto_paging_iter())
 
 
 def create_checkout(
     db: Session, client: stripe.StripeClient, settings: Settings, user: User
 ) -> str:
-    """Checkout Session URL for the Pro subscription."""
+    """Checkout Session URL for the Pro subscription: at most one open session per user.
+
+    Asking again while a session is open returns that session's URL, and a subscription
+    Stripe already has (its webhook not here yet) refuses a new one, so completing two
+    checkouts can never bill twice. The user row is locked while we ask Stripe, so two
+    concurrent requests (two workers) do this one after the other.
+    """
     if user_tier(db, user, settings) == "pro":
         raise BillingError(409, "already subscribed; manage it with POST /billing/portal")
-    customer_id = ensure_customer(db, client, user)
+    db.execute(
+        select(User)
+        .where(User.id == user.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    customer_id = ensure_customer(db, client, user, commit=False)
+    existing = _open_checkout_urls(client, customer_id)
+    if existing:
+        db.commit()
+        return existing[0]
+    if _live_subscription_at_stripe(client, customer_id):
+        db.commit()
+        raise BillingError(409, "already subscribed; manage it with POST /billing/portal")
     session = client.v1.checkout.sessions.create(
         params={
             "mode": "subscription",
@@ -143,6 +178,7 @@ def create_checkout(
             "subscription_data": {"metadata": {"user_id": user.id}},
         }
     )
+    db.commit()  # releases the user row lock
     if not session.url:
         raise BillingError(502, "Stripe returned no checkout URL")
     return session.url
@@ -158,6 +194,47 @@ def create_portal(client: stripe.StripeClient, settings: Settings, user: User) -
         }
     )
     return session.url
+
+
+def _ignore_missing(exc: stripe.InvalidRequestError) -> None:
+    if exc.code != "resource_missing":
+        raise exc
+
+
+def close_stripe_account(db: Session, client: stripe.StripeClient, user: User) -> list[str]:
+    """Stop everything Stripe has for ``user`` before the account is deleted.
+
+    Asks Stripe rather than trusting our rows, because a subscription whose webhook has not
+    arrived yet is billing all the same: expire open Checkout Sessions (so none completes
+    later), cancel every live subscription, then delete the customer (its email and name
+    go with it; Stripe keeps the payment records it must by law). Returns cancelled ids.
+    """
+    cancelled = cancel_subscriptions(db, client, user)
+    customer_id = user.stripe_customer_id
+    if not customer_id:
+        return cancelled
+    for session in client.v1.checkout.sessions.list(
+        params={"customer": customer_id, "status": "open"}
+    ).auto_paging_iter():
+        try:
+            client.v1.checkout.sessions.expire(session.id)
+        except stripe.InvalidRequestError as exc:
+            log.info("checkout session %s could not be expired (%s)", session.id, exc.code)
+    for sub in client.v1.subscriptions.list(
+        params={"customer": customer_id, "status": "all"}
+    ).auto_paging_iter():
+        if sub.status in ENDED_STATUSES or sub.id in cancelled:
+            continue
+        try:
+            client.v1.subscriptions.cancel(sub.id)
+        except stripe.InvalidRequestError as exc:
+            _ignore_missing(exc)
+        cancelled.append(sub.id)
+    try:
+        client.v1.customers.delete(customer_id)
+    except stripe.InvalidRequestError as exc:
+        _ignore_missing(exc)
+    return cancelled
 
 
 def cancel_subscriptions(db: Session, client: stripe.StripeClient, user: User) -> list[str]:

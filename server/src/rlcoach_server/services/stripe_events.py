@@ -95,8 +95,16 @@ def _id(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def process(db: Session, settings: Settings, event: dict[str, Any]) -> bool:
-    """Apply ``event`` and commit. Returns False when it had been processed already."""
+def process(
+    db: Session,
+    settings: Settings,
+    event: dict[str, Any],
+    client: stripe.StripeClient | None = None,
+) -> bool:
+    """Apply ``event`` and commit. Returns False when it had been processed already.
+
+    ``client`` lets a subscription of an unknown customer (an account deleted before the
+    subscription's webhook arrived) be cancelled at Stripe rather than ignored."""
     event_id: str = event["id"]
     etype = str(event.get("type", ""))[:100]
     created = int(event.get("created") or 0)
@@ -112,7 +120,7 @@ def process(db: Session, settings: Settings, event: dict[str, Any]) -> bool:
     if etype == "checkout.session.completed":
         _checkout_completed(db, obj)
     elif etype.startswith("customer.subscription.") and etype in HANDLED:
-        _subscription_snapshot(db, obj, created)
+        _subscription_snapshot(db, obj, created, client)
     elif etype in ("invoice.paid", "invoice.payment_failed"):
         _invoice(db, obj, created, paid=etype == "invoice.paid")
     else:
@@ -194,7 +202,9 @@ def _is_newer(row: Subscription, created: int) -> bool:
     return created == row.snapshot_created and row.status not in TERMINAL
 
 
-def _subscription_snapshot(db: Session, sub: dict[str, Any], created: int) -> None:
+def _subscription_snapshot(
+    db: Session, sub: dict[str, Any], created: int, client: stripe.StripeClient | None = None
+) -> None:
     sub_id = _id(sub.get("id"))
     customer_id = _id(sub.get("customer"))
     status = sub.get("status")
@@ -207,7 +217,7 @@ def _subscription_snapshot(db: Session, sub: dict[str, Any], created: int) -> No
     if row is None:
         user = _user_for(db, customer_id, sub.get("metadata"))
         if user is None:
-            log.warning("subscription %s for an unknown customer; ignored", sub_id)
+            _cancel_orphan(client, sub_id, status)
             return
         row = Subscription(
             id=sub_id, user_id=user.id, customer_id=customer_id, status=status, snapshot_created=-1
@@ -227,6 +237,20 @@ def _subscription_snapshot(db: Session, sub: dict[str, Any], created: int) -> No
     else:
         row.past_due_since = None
     row.snapshot_created = created
+
+
+def _cancel_orphan(client: stripe.StripeClient | None, sub_id: str, status: str) -> None:
+    """Nobody here owns this subscription (the account was deleted before its webhook came):
+    stop it billing. A Stripe failure raises, so the webhook answers 500 and Stripe retries."""
+    if status in TERMINAL or client is None:
+        log.warning("subscription %s for an unknown customer; ignored", sub_id)
+        return
+    try:
+        client.v1.subscriptions.cancel(sub_id)
+    except stripe.InvalidRequestError as exc:
+        if exc.code != "resource_missing":
+            raise
+    log.warning("subscription %s for an unknown customer cancelled at Stripe", sub_id)
 
 
 def _invoice_subscription(invoice: dict[str, Any]) -> str | None:
