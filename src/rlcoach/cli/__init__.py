@@ -57,7 +57,8 @@ def _register() -> None:
     # Sub-apps are merged at the top level (``rlcoach analyze``, not ``rlcoach x analyze``).
     import importlib
 
-    for name in ("analyze", "schema", "library", "watch", "dashboard", "account", "coach"):
+    for name in ("analyze", "report_html", "schema", "library", "watch", "dashboard", "account",
+                 "coach"):
         try:
             module = importlib.import_module(f"rlcoach.cli.{name}")
         except ModuleNotFoundError as exc:

@@ -18,7 +18,7 @@ _NO_CACHE = typer.Option(False, "--no-cache", help="Re-analyze even unchanged fi
 
 
 def _run(paths: list[str], out: Path, jobs: int | None, me: str | None, no_cache: bool,
-         as_json: bool, markdown: bool) -> None:
+         as_json: bool, markdown: bool, html: bool = False, open_page: bool = False) -> None:
     from rlcoach.cli import EXIT_SOME_FAILED, report_error
     from rlcoach.cli.progress import analysis_progress
     from rlcoach.cli.render import err_console, print_json, safe
@@ -41,9 +41,11 @@ def _run(paths: list[str], out: Path, jobs: int | None, me: str | None, no_cache
     if not found.paths:
         raise InputError("no replays to analyze",
                          hint="Pass .replay files or a folder such as the game's Demos folder.")
-    writer = None if as_json else ReportWriter(prepare_out_dir(out), markdown=markdown)
+    writer = None if as_json else ReportWriter(prepare_out_dir(out), markdown=markdown,
+                                                   html=html)
     reports, failures, cached = [], [], 0
     written: list[Path] = []
+    pages: list[Path] = []
     outcomes = analyze_paths(found.paths, jobs=jobs or cfg.analysis.jobs, use_cache=not no_cache,
                              identity=identity, timeout_s=cfg.analysis.timeout_seconds,
                              memory_limit_mb=cfg.analysis.memory_limit_mb)
@@ -65,6 +67,7 @@ def _run(paths: list[str], out: Path, jobs: int | None, me: str | None, no_cache
                         f"note: {safe(outcome.path)} written as {safe(written[0].name)}: "
                         f"{safe(out)} has another replay's {safe(outcome.path.stem)}.json",
                         highlight=False)
+                pages += [p for p in written if p.suffix == ".html"]
             else:
                 reports.append(outcome.report)
     if as_json:
@@ -82,8 +85,20 @@ def _run(paths: list[str], out: Path, jobs: int | None, me: str | None, no_cache
             err_console().print(f"  [red]✗[/] {safe(err.message)}", highlight=False)
     elif writer is not None:
         err_console().print(f"wrote {' and '.join(safe(p) for p in written)}", highlight=False)
+    if open_page and pages:
+        open_in_browser(max(pages, key=lambda p: p.stat().st_mtime))
     if failures or found.problems:
         raise typer.Exit(EXIT_SOME_FAILED)
+
+
+def open_in_browser(page: Path) -> None:
+    """Open a written page in the user's browser; say where it is if none opens."""
+    import webbrowser
+
+    from rlcoach.cli.render import err_console, safe
+
+    if not webbrowser.open(page.resolve().as_uri()):
+        err_console().print(f"no browser found; open {safe(page)} yourself", highlight=False)
 
 
 @app.command("analyze")

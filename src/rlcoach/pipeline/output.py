@@ -41,11 +41,15 @@ class ReportWriter:
     """Names outputs after the replay; a second replay with the same name
     (from another folder, in this run or an earlier one into the same
     ``--out``) gets its content hash appended instead of overwriting the
-    first. Re-analyzing the same replay overwrites its own report."""
+    first. Re-analyzing the same replay overwrites its own report.
+    ``markdown`` adds the dossier and its figures (SVG files in
+    ``<stem>.figures/`` beside it); ``html`` adds the self-contained HTML
+    report."""
 
-    def __init__(self, out_dir: Path, markdown: bool = False) -> None:
+    def __init__(self, out_dir: Path, markdown: bool = False, html: bool = False) -> None:
         self.out_dir = out_dir
         self.markdown = markdown
+        self.html = html
         self._taken: dict[str, str] = {}
 
     def write(self, replay_path: Path, report: dict[str, Any]) -> list[Path]:
@@ -60,12 +64,33 @@ class ReportWriter:
             target = self.out_dir / f"{stem}.json"
             write_atomic(target, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
             written.append(target)
-            if self.markdown:
-                from rlcoach.report.markdown import render_markdown
-
-                md = self.out_dir / f"{stem}.md"
-                write_atomic(md, render_markdown(report))
-                written.append(md)
+            if self.markdown or self.html:
+                written += self._write_people(stem, report)
         except OSError as exc:
             raise OutputError(f"{self.out_dir}: cannot write {stem}: {exc.strerror}") from None
+        return written
+
+    def _write_people(self, stem: str, report: dict[str, Any]) -> list[Path]:
+        """The dossier with its figures and/or the HTML page (figures drawn once)."""
+        from rlcoach.report.figures import build_figures
+
+        figures = build_figures(report)
+        written = []
+        if self.markdown:
+            from rlcoach.report.markdown import render_markdown
+
+            folder = self.out_dir / f"{stem}.figures"
+            folder.mkdir(exist_ok=True)
+            for f in figures:
+                write_atomic(folder / f"{f.name}.svg", f.svg + "\n")
+            md = self.out_dir / f"{stem}.md"
+            links = [(f"{folder.name}/{f.name}.svg", f.alt) for f in figures]
+            write_atomic(md, render_markdown(report, links))
+            written.append(md)
+        if self.html:
+            from rlcoach.report.html import render_html
+
+            page = self.out_dir / f"{stem}.html"
+            write_atomic(page, render_html(report, figures))
+            written.append(page)
         return written

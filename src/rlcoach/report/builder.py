@@ -20,6 +20,7 @@ from rlcoach.analysis.events import assister_for, demolitions
 from rlcoach.analysis.heatmap import heatmap
 from rlcoach.analysis.kickoffs import kickoffs
 from rlcoach.analysis.stats import MatchStats
+from rlcoach.analysis.timeline import timeline
 from rlcoach.replay.names import map_name_for, playlist_for
 from rlcoach.replay.types import ReplayData
 from rlcoach.report.quality import quality_section
@@ -42,6 +43,7 @@ def build_report(replay: ReplayData, stats: MatchStats, file: FileInfo,
     t = ctx.frames.time
     keys = [p.key for p in replay.players]
     coaching = run_coaching(ctx)
+    clock = game_clock(ctx.frames)
 
     def at(row: int | None) -> float | None:
         return round(float(t[row]), 2) if row is not None and 0 <= row < len(t) else None
@@ -109,9 +111,10 @@ def build_report(replay: ReplayData, stats: MatchStats, file: FileInfo,
         "events": events,
         # Coaching analyses (issue 10); insights and then attach_clocks (issue 9) follow.
         "coaching": coaching.section,
+        "timeline": timeline(ctx, clock, keys),
         "quality": quality_section(replay, ctx),
     }
-    attach_clocks(report, game_clock(ctx.frames))  # last: every timed section exists
+    attach_clocks(report, clock)  # last: every timed section exists
     return report
 
 

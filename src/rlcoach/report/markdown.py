@@ -9,6 +9,7 @@ Labels and units come from the metric registry.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from rlcoach.report.registry import GROUPS, Metric, metrics_in
 
@@ -52,6 +53,17 @@ def _ending(r: dict[str, Any]) -> str:
     return " (overtime)" if r.get("overtime") else ""
 
 
+def _figure_links(figures: list[tuple[str, str]]) -> list[str]:
+    if not figures:
+        return []
+    out = ["", "## Figures", ""]
+    for path, alt in figures:
+        text = alt.replace("[", "(").replace("]", ")").replace("\n", " ")
+        out += [f"![{text}]({quote(path)})", ""]
+    out.pop()
+    return out
+
+
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
     out = ["| " + " | ".join(_cell(h) for h in headers) + " |",
            "|" + "|".join(["---"] + ["---:"] * (len(headers) - 1)) + "|"]
@@ -59,7 +71,9 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
     return out
 
 
-def render_markdown(report: dict[str, Any]) -> str:
+def render_markdown(report: dict[str, Any], figures: list[tuple[str, str]] | None = None) -> str:
+    """The dossier; ``figures`` are (relative SVG path, alt text) pairs embedded
+    after the summary (``pipeline.output`` writes the files beside the .md)."""
     r = report["replay"]
     players = report["players"]
     names = {p["key"]: p["name"] for p in players}
@@ -87,6 +101,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     warnings = report.get("quality", {}).get("warnings") or []
     if warnings:
         lines += ["", "> **Data quality:** " + "; ".join(w["message"] for w in warnings)]
+    lines += _figure_links(figures or [])
     lines += ["", "## Teams", ""]
     teams = report["teams"]
     ball = [["Blue", _fmt(teams["blue"]["score"]),

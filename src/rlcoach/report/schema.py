@@ -151,6 +151,15 @@ def build_schema() -> dict[str, Any]:
                     "goal_within_5s": {"type": "boolean"}})},
             }),
             "coaching": coaching_schema(),
+            "timeline": _obj({
+                "step": _NUM, "time": {"type": "array", "items": _NUM},
+                "ball_y": {"type": "array", "items": _INT},
+                "boost": {"type": "object", "additionalProperties": {
+                    "type": "array", "items": _INT_OR_NULL}},
+                "clock_ticks": {"type": "array", "items": {
+                    "type": "array", "prefixItems": [_NUM, {"type": "string"}],
+                    "minItems": 2, "maxItems": 2}},
+            }),
             "quality": _obj({
                 "degraded": {"type": "boolean"},
                 "warnings": {"type": "array", "items": _obj({
