@@ -95,8 +95,8 @@ def test_shot_map_sizes_by_xg_rings_goals_and_escapes_names() -> None:
     assert len([c for c in circles if c.get("fill") != "none"]) == 2
     rings = [c for c in circles if c.get("fill") == "none"]
     assert len(rings) == 1 + 1  # the goal's ring and the pitch's centre circle
-    assert alt == ("Blue took 1 shots worth 0.5 xG and scored 1 of them; "
-                   "Orange took 1 shots worth 0.1 xG and scored 0 of them.")
+    assert alt == ("Blue took 1 shot worth 0.5 xG and scored 1; "
+                   "Orange took 1 shot worth 0.1 xG and scored 0.")
     assert "<b>" not in svg
 
 

@@ -26,7 +26,7 @@ from rlcoach.replay.types import ReplayData
 from rlcoach.report.quality import quality_section
 from rlcoach.report.registry import ALL_GROUPS, BY_QUALIFIED, TEAM_BALL_METRICS, TEAM_SUMMED_KEYS
 
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "1.5"
 TEAMS = ("blue", "orange")
 
 

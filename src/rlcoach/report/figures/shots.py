@@ -32,8 +32,9 @@ def shots_summary(shots: list[dict[str, Any]]) -> str:
         mine = [s for s in shots if s.get("team") == team]
         xg = sum(s.get("xg") or 0.0 for s in mine)
         goals = sum(1 for s in mine if s.get("goal"))
-        parts.append(f"{team.capitalize()} took {len(mine)} shots worth {xg:.1f} xG "
-                     f"and scored {goals} of them")
+        noun = "shot" if len(mine) == 1 else "shots"
+        parts.append(f"{team.capitalize()} took {len(mine)} {noun} worth {xg:.1f} xG "
+                     f"and scored {goals}")
     return "; ".join(parts) + "."
 
 
