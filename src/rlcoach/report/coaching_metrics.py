@@ -80,7 +80,7 @@ _MECHANICS = (
      "1.2 s, nobody else touching."),
     ("double_tap", "Double taps", "An airborne touch, the ball off the opponents' backboard, "
      "and the player's airborne touch again within 2 s."),
-    ("flick", "Flicks", "A dodge that sends a ball carried on the roof 500+ uu/s faster."),
+    ("flick", "Flicks", "A dodge that sends a ball carried on the roof 300+ uu/s faster."),
 )
 
 MECHANIC_METRICS: tuple[Metric, ...] = tuple(

@@ -34,8 +34,8 @@ _MOMENT = {"time": _NUM, "clock": _STR_OR_NULL}
 _WHO = {"player": _STR_OR_NULL, "name": _STR_OR_NULL}
 _SPAWN = {"enum": ["diagonal_left", "diagonal_right", "off_center_left", "off_center_right",
                    "center", "unknown"]}
-_APPROACH = {"enum": ["fake", "boost_in", "speed_flip", "front_flip", "diagonal_flip", "flip",
-                      "go_for_boost", "cheat", "other"]}
+_APPROACH = {"enum": ["fake", "boost_into_ball", "speed_flip", "front_flip", "diagonal_flip",
+                      "flip", "go_for_boost", "cheat", "other"]}
 _SPAWN_COUNTS = _obj({k: _INT for k in ("taken", "won", "lost", "neutral")})
 
 

@@ -9,11 +9,12 @@ Definitions (labels follow the engine's kickoff events, subtr-actor
 - taker: per team, the player nearest the ball when it is first touched
   (3 s after the whistle when nobody touches it); the others are support.
 - approach of a taker: ``fake`` (travelled < 150 uu in the first 0.75 s),
-  ``boost_in`` (no dodge before contact), else the kind of the first dodge:
-  ``speed_flip`` (a dodge over 1200 uu from the ball after which the nose
-  stays within 45 degrees of the line of travel for 0.5 s: a cancelled
-  flip), ``front_flip`` or ``diagonal_flip`` (the roof tilts sideways by at
-  least half as much as along the nose); ``flip`` when the replay has no
+  ``boost_into_ball`` (no dodge before contact), else the kind of the first
+  dodge: ``speed_flip`` (a dodge over 1200 uu from the ball after which the
+  nose stays within 45 degrees of the line of travel for 0.5 s while the
+  roof rolls over by 65+ degrees: a cancelled flip), ``front_flip`` or
+  ``diagonal_flip`` (the roof tilts sideways by at least half as much as
+  along the nose); ``flip`` when the replay has no
   rotations or the car barely turned before contact. Support:
   ``go_for_boost`` (a big pad within 4 s), ``cheat`` (ends past its own
   third towards the ball), else ``other``.
@@ -52,7 +53,7 @@ FLIP_WINDOW_S = 0.5
 SPEEDFLIP_ALIGN = 0.7  # cos 45 degrees
 NEAR_BALL = 1200.0  # a dodge this close to the ball is the flip into it
 MIN_TILT = 0.05
-SPEEDFLIP_ROLL = 0.5  # the roof rolls over by 30 degrees or more
+SPEEDFLIP_ROLL = 0.9  # the roof rolls over by 65+ degrees (the engine's: about 175)
 SIDE_RATIO = 0.5
 SUPPORT_BOOST_S = 4.0
 CHEAT_Y = -field.THIRD_Y  # y towards the opponents' goal
@@ -110,7 +111,7 @@ def _taker_approach(ctx: Context, i: int, start: int, contact: int) -> str:
         return "fake"
     dodges = np.flatnonzero(pf.dodge[start:contact + 1])
     if not len(dodges):
-        return "boost_in"
+        return "boost_into_ball"
     d = start + int(dodges[0])
     near = _near(ctx, i, d)
     end = min(rows_until(ctx, d, FLIP_WINDOW_S), contact if near else ctx.frames.n) + 1
