@@ -33,7 +33,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 REPLAYS = ROOT.parent / "shared" / "replays"
 STREAMS = {"air_dribble", "kickoff", "fifty_fifty", "pass", "speed_flip", "wavedash",
-           "half_flip", "flip_reset", "ceiling_shot", "ball_carry", "double_tap", "flick", "musty_flick"}
+           "half_flip", "flip_reset", "ceiling_shot", "ball_carry", "double_tap", "flick",
+           "musty_flick"}
 ENGINE_KIND = {"speed_flip": "speed_flip", "wavedash": "wavedash", "half_flip": "half_flip",
                "flip_reset": "flip_reset", "ceiling_shot": "ceiling_shot",
                "double_tap": "double_tap", "flick": "flick", "musty_flick": "flick"}
