@@ -27,6 +27,7 @@ class Turn:
     output_tokens: int = 20
     cache_read: int = 0
     cache_write: int = 0
+    stop: str | None = None  # stop_reason override, e.g. "refusal"
 
 
 @dataclass
@@ -124,6 +125,7 @@ class FakeMessages:
                                 "delta": {"type": "input_json_delta", "partial_json": part}}))
                     out.append(_sse("content_block_stop", {"type": "content_block_stop",
                                                            "index": i}))
+                stop = turn.stop or stop
                 out.append(_sse("message_delta", {
                     "type": "message_delta", "delta": {"stop_reason": stop,
                                                        "stop_sequence": None},

@@ -129,3 +129,12 @@ def test_key_set_and_clear_use_the_keyring(api, monkeypatch):
         assert ring.data == {}
     finally:
         keyring.set_keyring(previous)
+
+
+def test_ctrl_c_at_the_prompt_leaves_with_130(api, monkeypatch):
+    def interrupted(_prompt: str = "") -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("builtins.input", interrupted)
+    result = invoke("coach", "chat")
+    assert result.exit_code == 130, result.output

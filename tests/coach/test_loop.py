@@ -69,6 +69,10 @@ def test_tool_loop_streams_runs_tools_and_checks_numbers(api, box):
     assert body["system"][-1]["cache_control"] == {"type": "ephemeral"}
     assert body["tools"][-1]["cache_control"] == {"type": "ephemeral"}
     assert all("cache_control" not in t for t in body["tools"][:-1])
+    # ... and a moving one on the conversation so far (the tool result, in round 2).
+    assert result["cache_control"] == {"type": "ephemeral"}
+    assert sum("cache_control" in b for m in second for b in m["content"]
+               if isinstance(m["content"], list)) == 1
     # Usage summed over rounds, cache fields included, cost at list price.
     assert answer.usage.input_tokens == 1850 and answer.usage.output_tokens == 70
     assert (answer.usage.cache_write_tokens, answer.usage.cache_read_tokens) == (800, 800)
@@ -172,3 +176,9 @@ def test_evidence_check(answer, tool_numbers, unverified):
 
 def test_mark_leaves_citations_alone():
     assert evidence.mark("game 12 @ 4:37: 12 shots", ["12"]) == "game 12 @ 4:37: 12[?] shots"
+
+
+def test_refusal_is_one_line(api, box):
+    api.script = [Turn([], stop="refusal")]
+    with pytest.raises(CoachError, match="declined"):
+        coach(box).ask("something off-topic")

@@ -171,6 +171,10 @@ class ServerClient:
     def me(self, access_token: str) -> dict[str, Any]:
         return self._bearer("GET", "/me", access_token)
 
+    def coach_usage(self, access_token: str) -> dict[str, Any]:
+        """GET /coach/usage: this month's coach allowance, used, remaining (micro-US$)."""
+        return self._bearer("GET", "/coach/usage", access_token)
+
     def checkout(self, access_token: str) -> str:
         """A Stripe Checkout URL for Pro; 409 (already Pro) is a ``ServerRefused``."""
         return self._url(self._bearer("POST", "/billing/checkout", access_token), "checkout")

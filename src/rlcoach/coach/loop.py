@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rlcoach.coach import evidence
-from rlcoach.coach.backend import Backend, price_of
+from rlcoach.coach.backend import Backend, CoachError, price_of
 from rlcoach.coach.store import Usage
 from rlcoach.coach.tools import Toolbox, ToolResult
 
@@ -118,6 +118,9 @@ class Coach:
                 uses = [b for b in content if b["type"] == "tool_use"]
                 messages.append({"role": "assistant", "content": content or
                                  [{"type": "text", "text": "(no answer)"}]})
+                if final.stop_reason == "refusal" and not texts:
+                    raise CoachError("the model declined to answer that",
+                                     hint="Ask about your games, stats or habits.")
                 if final.stop_reason != "tool_use" or not uses:
                     break
                 results = []
@@ -142,7 +145,7 @@ class Coach:
                 force_answer: bool) -> Any:
         params: dict[str, Any] = {
             "model": self.backend.model, "max_tokens": self.max_tokens,
-            "system": self.system, "tools": self.tools, "messages": messages,
+            "system": self.system, "tools": self.tools, "messages": _moving_breakpoint(messages),
         }
         if force_answer:
             params["tool_choice"] = {"type": "none"}
@@ -179,3 +182,12 @@ def _param(block: Any) -> Block:
                 "input": block.input if isinstance(block.input, dict) else {}}
     return {"type": "text", "text": ""}
 
+
+def _moving_breakpoint(messages: list[Block]) -> list[Block]:
+    """A copy whose last block carries a third cache breakpoint: each round re-reads the
+    conversation so far (tool results included) from the cache instead of paying for it."""
+    last = messages[-1]
+    content = last["content"]
+    blocks = [{"type": "text", "text": content}] if isinstance(content, str) else list(content)
+    blocks[-1] = {**blocks[-1], "cache_control": {"type": "ephemeral"}}
+    return [*messages[:-1], {**last, "content": blocks}]
