@@ -74,8 +74,15 @@ def test_events_and_moment(box):
     moment = run(box, "moment", game=5, time=first["time"] + 0.01)
     assert sum(moment["score_before"].values()) == 1
     assert "not_stored" in moment
-    missing = run(box, "game_events", game=5, kind="shots")
+    missing = run(box, "game_events", game=5, kind="mechanics")
     assert missing["available"] is False
+    shots = run(box, "game_events", game=5, kind="shots")  # coaching analyses, when present
+    report_shots = q.game_report(box.library, 5)["coaching"]["shots"]
+    assert shots["count"] == len(report_shots)
+    assert [s["xg"] for s in shots["events"]] == [round(s["xg"], 2) for s in report_shots]
+    passes = run(box, "game_events", game=5, kind="passes")
+    assert passes["count"] == len(q.game_report(box.library, 5)["coaching"]["possession"]
+                                  ["passes"])
 
 
 def test_rank_comparison_carries_source_and_caveat(box):

@@ -24,7 +24,9 @@ from rlcoach.library.db import Library
 from rlcoach.library.filters import GameFilter
 
 EVENT_KINDS = ("goals", "demolitions", "kickoffs", "touches", "boost_pickups")
-COACHING_KINDS = ("kickoffs", "fifty_fifties", "shots", "mechanics", "goals_conceded")
+COACHING_KINDS = ("kickoffs", "fifty_fifties", "shots", "mechanics", "goals_conceded",
+                  "passes", "turnovers", "dribbles")
+POSSESSION_KINDS = ("passes", "turnovers", "dribbles")  # inside coaching["possession"]
 MAX_EVENTS = 40
 # Windows are capped so every tool answers in < 200 ms on a 2,000-game library
 # (benchmarks/bench_coach_tools.py); the lobby reads every player's rows, so less.
@@ -145,7 +147,9 @@ def game_events(library: Library, args: dict[str, Any], identity: Identity | Non
     if kind in EVENT_KINDS:
         raw = report.get("events", {}).get(kind, [])
     elif kind in COACHING_KINDS:
-        raw = (report.get("coaching") or {}).get(kind)
+        coaching = report.get("coaching") or {}
+        holder = coaching.get("possession") or {} if kind in POSSESSION_KINDS else coaching
+        raw = holder.get(kind) if isinstance(holder, dict) else None
         if raw is None:
             return {"game": game_id, "kind": kind, "available": False,
                     "why": "this game's report has no coaching analysis of that kind "

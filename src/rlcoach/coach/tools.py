@@ -53,7 +53,8 @@ SPECS: list[dict[str, Any]] = [
      "input_schema": _schema({"game": _GAME}, ("game",))},
     {"name": "game_events", "description": "Events of one game of one kind, each with time "
      "and game clock: goals, demolitions, kickoffs, touches, boost_pickups, or (when "
-     "analysed) fifty_fifties, shots, mechanics, goals_conceded.",
+     "analysed) fifty_fifties, shots, mechanics, goals_conceded, passes, "
+     "turnovers, dribbles.",
      "input_schema": _schema({"game": _GAME, "kind": {"type": "string"},
                               "player": {"type": "string"}}, ("game", "kind"))},
     {"name": "metric_summary", "description": "The player's n, mean, sd, min, max, median "
