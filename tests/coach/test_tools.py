@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import statistics
+from datetime import datetime
 
 import pytest
-from tests.tui.factories import ME, fill
+from tests.tui.factories import ME, fill, make_report
 
 from rlcoach.coach.tools import SPECS, Toolbox
 from rlcoach.config import Identity
 from rlcoach.library import queries as q
 from rlcoach.library.db import open_library
+from rlcoach.library.store import FileInfo, add_report
 
 IDENTITY = Identity(platform_ids=(f"{ME[0]}:{ME[1]}",))
 
@@ -74,7 +76,10 @@ def test_events_and_moment(box):
     moment = run(box, "moment", game=5, time=first["time"] + 0.01)
     assert sum(moment["score_before"].values()) == 1
     assert "not_stored" in moment
-    missing = run(box, "game_events", game=5, kind="mechanics")
+    old = make_report(999, date=datetime(2020, 1, 1))  # an older report: no coaching section
+    old.pop("coaching", None)
+    _, old_id = add_report(box.library, old, FileInfo("/old.replay", 1, 0.0, "old"))
+    missing = run(box, "game_events", game=old_id, kind="mechanics")
     assert missing["available"] is False
     shots = run(box, "game_events", game=5, kind="shots")  # coaching analyses, when present
     report_shots = q.game_report(box.library, 5)["coaching"]["shots"]
