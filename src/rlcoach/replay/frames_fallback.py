@@ -103,7 +103,12 @@ def frames_from_frames_data(data: dict[str, Any]) -> ReplayData:
             dodge=dodging & ~np.concatenate(([False], dodging[:-1])), powerslide=marks,
         ))
         columns[-1]._remote = _id_key(remote)  # type: ignore[attr-defined]
-    order = sorted(range(len(infos)), key=lambda i: infos[i].team)
+    # The engine lists players in hash order, which changes from call to call:
+    # sort on what the replay says (team, first row present, identity) so the
+    # same file always gives the same player order, keys and report.
+    first_row = [int(np.argmax(c.present)) for c in columns]
+    order = sorted(range(len(infos)), key=lambda i: (
+        infos[i].team, first_row[i], infos[i].base_key, _id_key(columns[i]._remote)))  # type: ignore[attr-defined]
     infos = [infos[i] for i in order]
     columns = [columns[i] for i in order]
     index = {c._remote: i for i, c in enumerate(columns)}  # type: ignore[attr-defined]

@@ -104,30 +104,46 @@ def _camera(cam: dict[str, Any]) -> dict[str, float]:
 
 
 def attach_scoreboards(replay: ReplayData) -> None:
-    """Match header PlayerStats rows to players by id, then by name and team."""
-    rows = replay.header.get("PlayerStats") or []
+    """Match header PlayerStats rows to players by platform id, then by name and team.
+
+    Ids first: a player renamed since (same account, another name in the
+    frames) keeps his scoreboard row.
+    """
+    rows = [r for r in replay.header.get("PlayerStats") or [] if isinstance(r, dict)]
     used: set[int] = set()
-    for player in replay.players:
-        for i, row in enumerate(rows):
-            if i in used or not isinstance(row, dict):
+    for by_id in (True, False):
+        for player in replay.players:
+            if player.scoreboard is not None:
                 continue
-            if _row_matches(row, player):
-                used.add(i)
-                player.scoreboard = {
-                    k.lower(): int(row.get(k, 0) or 0)
-                    for k in ("Score", "Goals", "Assists", "Saves", "Shots")
-                }
-                if player.platform is None:
-                    player.platform = _PLATFORM_VALUES.get(
-                        (row.get("Platform") or {}).get("value", "")
-                    )
-                if row.get("bBot"):
-                    player.is_bot = True
-                break
+            for i, row in enumerate(rows):
+                if i not in used and _row_matches(row, player, by_id):
+                    used.add(i)
+                    _attach(player, row)
+                    break
 
 
-def _row_matches(row: dict[str, Any], player: PlayerInfo) -> bool:
+def _attach(player: PlayerInfo, row: dict[str, Any]) -> None:
+    player.scoreboard = {
+        k.lower(): int(row.get(k, 0) or 0) for k in ("Score", "Goals", "Assists", "Saves", "Shots")
+    }
+    if player.platform is None:
+        player.platform = _PLATFORM_VALUES.get((row.get("Platform") or {}).get("value", ""))
+    if row.get("bBot"):
+        player.is_bot = True
+
+
+def _row_ids(row: dict[str, Any]) -> set[str]:
+    """The account ids a scoreboard row carries ("0" means none)."""
+    fields = (row.get("PlayerID") or {}).get("fields") or {}
+    ids = {str(row.get("OnlineID", "")), str(fields.get("EpicAccountId", "")),
+           str(fields.get("Uid", ""))}
+    return ids - {"", "0", "None"}
+
+
+def _row_matches(row: dict[str, Any], player: PlayerInfo, by_id: bool) -> bool:
     team = row.get("Team")
     if team is not None and int(team) != player.team:
         return False
+    if by_id:
+        return player.platform_id is not None and str(player.platform_id) in _row_ids(row)
     return str(row.get("Name", "")).strip() == player.name.strip()

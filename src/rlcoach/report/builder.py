@@ -114,8 +114,18 @@ def build_report(replay: ReplayData, stats: MatchStats, file: FileInfo,
         "timeline": timeline(ctx, clock, keys),
         "quality": quality_section(replay, ctx),
     }
+    _cross_check(report)
     attach_clocks(report, clock)  # last: every timed section exists
     return report
+
+
+def _cross_check(report: dict[str, Any]) -> None:
+    """Parts of the report that disagree get a specific quality warning."""
+    from rlcoach.report.consistency import DEGRADING, consistency_warnings
+
+    found = consistency_warnings(report)
+    report["quality"]["warnings"].extend(found)
+    report["quality"]["degraded"] |= any(w["code"] in DEGRADING for w in found)
 
 
 def replay_section(replay: ReplayData, stats: MatchStats, file: FileInfo,

@@ -1,0 +1,68 @@
+"""Cross-checks of a finished report: where two parts of it disagree, say so.
+
+Some replays carry thin or odd data (pickups without amounts, dropshot
+without boost use, goals missing from the network stream). The stats are
+still computed, but a report that contradicts itself without a word would
+mislead; each check below adds a specific ``quality`` warning instead.
+They read only the report, so they also run over stored reports.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Warnings that make the report's stats unfit for comparison with normal games.
+DEGRADING = {"boost-amounts-missing", "boost-use-missing", "goal-events-missing"}
+_TEAMS = ("blue", "orange")
+
+
+def consistency_warnings(report: dict[str, Any]) -> list[dict[str, str]]:
+    players = report.get("players") or []
+    out: list[dict[str, str]] = []
+
+    def boost(p: dict[str, Any], key: str) -> float:
+        return float(((p.get("stats") or {}).get("boost") or {}).get(key) or 0)
+
+    pickups = sum(boost(p, "count_collected_big") + boost(p, "count_collected_small")
+                  for p in players)
+    if pickups > 0 and sum(boost(p, "amount_collected") for p in players) == 0 \
+            and any(boost(p, "bpm") > 0 for p in players):
+        out.append(_w("boost-amounts-missing",
+                      "boost pad pickups carry no amounts in this replay: amount_collected and "
+                      "bcpm are 0 while boost use (bpm) is not"))
+    duration = float((report.get("replay") or {}).get("duration") or 0)
+    if players and duration > 60 and all(boost(p, "bpm") == 0 for p in players):
+        out.append(_w("boost-use-missing",
+                      "no boost use recorded for any player (bpm 0 for all): boost stats are "
+                      "not meaningful for this replay"))
+    score = (report.get("replay") or {}).get("score") or {}
+    total = sum(int(score.get(t) or 0) for t in _TEAMS)
+    goals = len((report.get("events") or {}).get("goals") or [])
+    if total and goals == 0:
+        out.append(_w("goal-events-missing",
+                      f"the score is {score.get('blue')}-{score.get('orange')} but the replay "
+                      "has no goal events: goal timing and goal-based stats are missing"))
+    elif total and goals != total:
+        out.append(_w("goal-events-incomplete",
+                      f"{goals} goal events for a score of {score.get('blue')}-"
+                      f"{score.get('orange')}: goal-based stats cover the placed goals"))
+    for team in _TEAMS:
+        scored = sum(int(((p.get("stats") or {}).get("core") or {}).get("goals") or 0)
+                     for p in players if p.get("team") == team)
+        if team in score and scored != int(score[team] or 0):
+            out.append(_w("scoreboard-goals-mismatch",
+                          f"{team}'s players' goals add up to {scored}, the team scored "
+                          f"{score[team]} (a scoreboard row is missing or belongs to a player "
+                          "who left)"))
+    possession = sum(float(((t.get("stats") or {}).get("ball") or {}).get("possession_time")
+                           or 0) for t in (report.get("teams") or {}).values()
+                     if isinstance(t, dict))
+    if duration and possession > duration + 1.0:
+        out.append(_w("possession-exceeds-duration",
+                      f"possession adds up to {possession:.1f} s in a {duration:.1f} s match: "
+                      "possession stats are unreliable here"))
+    return out
+
+
+def _w(code: str, message: str) -> dict[str, str]:
+    return {"code": code, "message": message}
