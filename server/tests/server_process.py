@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import IO
 
 import httpx
 
@@ -58,8 +59,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def server_process(settings: Settings, *uvicorn_args: str) -> Iterator[Running]:
-    """Start one uvicorn worker on a free loopback port; yields its URL, port and pid."""
+def server_process(
+    settings: Settings, *uvicorn_args: str, stderr: IO[bytes] | None = None
+) -> Iterator[Running]:
+    """Start one uvicorn worker on a free loopback port; yields its URL, port and pid.
+    ``stderr``: a file for the worker's logs (default: the test's stderr)."""
     port = _free_port()
     env = {**os.environ, **settings_env(settings)}
     env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
@@ -77,7 +81,7 @@ def server_process(settings: Settings, *uvicorn_args: str) -> Iterator[Running]:
         "warning",
         *uvicorn_args,
     ]
-    proc = subprocess.Popen(cmd, env=env)
+    proc = subprocess.Popen(cmd, env=env, stderr=stderr)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20

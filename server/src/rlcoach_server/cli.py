@@ -74,6 +74,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         log_level=settings.log_level.lower(),
+        # SIGTERM: stop accepting, let open requests (coach streams) finish this long.
+        timeout_graceful_shutdown=settings.graceful_shutdown_seconds or None,
+        # Workers configure logging themselves (JSON with request ids, observability.py).
+        log_config=None,
         # Uvicorn's access log prints query strings; /device?user_code=... is short-lived
         # but still not something to keep in logs.
         access_log=False,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     # Proxies whose X-Forwarded-For/-Proto are trusted (uvicorn's forwarded_allow_ips).
     forwarded_allow_ips: str = "127.0.0.1"
     log_level: str = "INFO"
+    # "json": one JSON object per line with the request id (log shippers); "text": terminal.
+    log_format: Literal["json", "text"] = "json"
+    # Seconds `serve` lets open requests (coach streams) finish after SIGTERM before closing
+    # them; keep it below your orchestrator's kill timeout (compose: stop_grace_period).
+    graceful_shutdown_seconds: int = Field(default=60, ge=0)
 
     # --- database connection budget (per worker process; see docs/server.md) ---
     # Each worker opens at most db_pool_size + coach_db_pool_size + 1 (health check)

@@ -21,6 +21,7 @@ from .bodylimit import BodySizeLimit
 from .config import HEALTH_POOL_SIZE, Settings
 from .db import make_engine, make_sessionmaker
 from .dbgate import DbGate, TokenGate
+from .observability import RequestContext, configure_logging
 from .routes import account, billing, coach, device, health, oauth
 from .services import maintenance
 from .services.billing import make_client as make_stripe_client
@@ -76,12 +77,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.cookie_secure,
     )
 
-    # Outermost: a body over its cap is refused before anything else sees it.
+    # A body over its cap is refused before anything else sees it; outermost of all, the
+    # request id, so even a 413 is logged with one.
     app.add_middleware(
         BodySizeLimit,
         max_body_bytes=settings.max_body_bytes,
         coach_max_body_bytes=settings.coach_max_body_bytes,
     )
+    app.add_middleware(RequestContext)
 
     app.include_router(health.router)
     app.include_router(oauth.router)
@@ -101,4 +104,6 @@ def pool_args(settings: Settings, size: int, timeout: float = 30.0) -> dict[str,
 
 def create_app_from_env() -> FastAPI:
     """Entry point for ``uvicorn --factory rlcoach_server.main:create_app_from_env``."""
-    return create_app(Settings())
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(settings)
