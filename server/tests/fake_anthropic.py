@@ -108,8 +108,10 @@ class FakeAnthropic:
                 "input_tokens": input_tokens,
                 "cache_creation_input_tokens": 100,
                 "cache_read_input_tokens": 1000,
-                "cache_creation": {"ephemeral_5m_input_tokens": 100 - one_hour,
-                                   "ephemeral_1h_input_tokens": one_hour},
+                "cache_creation": {
+                    "ephemeral_5m_input_tokens": 100 - one_hour,
+                    "ephemeral_1h_input_tokens": one_hour,
+                },
                 "output_tokens": 1,
             }
         return {
@@ -179,8 +181,11 @@ class FakeAnthropic:
         for key, ttl in (("cw", "ephemeral_5m_input_tokens"), ("cwh", "ephemeral_1h_input_tokens")):
             if key in options:
                 usage["cache_creation_input_tokens"] = int(options[key])
-                usage["cache_creation"] = {"ephemeral_5m_input_tokens": 0,
-                                           "ephemeral_1h_input_tokens": 0, ttl: int(options[key])}
+                usage["cache_creation"] = {
+                    "ephemeral_5m_input_tokens": 0,
+                    "ephemeral_1h_input_tokens": 0,
+                    ttl: int(options[key]),
+                }
         out_override = int(options["out"]) if "out" in options else None
         words = int(options["words"]) if "words" in options else None
         output = self._output(scenario, int(body["max_tokens"]), words)

@@ -255,7 +255,8 @@ def test_costs_are_integer_micro_dollars_rounded_up_once() -> None:
     assert cost_units(SONNET, TokenUsage(10, 10, 10, 10, cache_write_1h_tokens=4)) == 230
     assert worst_case_units(SONNET, 100, 10) == 600 + 150  # inputs at the 1-hour write rate
     priced = ModelPrice.from_mapping(
-        {"input": 3, "output": 15, "cache_write": 3.75, "cache_write_1h": 7, "cache_read": 0.3})
+        {"input": 3, "output": 15, "cache_write": 3.75, "cache_write_1h": 7, "cache_read": 0.3}
+    )
     assert priced.write_1h == 7 and SONNET.write_1h == 6
     with pytest.raises(ValueError):
         ModelPrice.from_mapping({"input": 1})

@@ -156,7 +156,8 @@ def test_sigkilled_worker_mid_stream_is_swept_by_the_restarted_server(
         "messages": [{"role": "user", "content": "slowly [fake:pace=0.3]"}],
     }
     with (
-        server_process(configured) as first, httpx.Client(timeout=10) as raw,
+        server_process(configured) as first,
+        httpx.Client(timeout=10) as raw,
         raw.stream(
             "POST",
             first.url + "/coach/v1/messages",
