@@ -75,6 +75,7 @@ def test_pitch_puts_blue_goal_left_unless_flipped() -> None:
     assert pitch.at(0, -5120)[0] < pitch.at(0, 5120)[0]
     flipped = Pitch(0, 0, 600, flip=True)
     assert flipped.at(0, -5120)[0] > flipped.at(0, 5120)[0]
+    assert flipped.at(1000, 0)[1] > flipped.at(-1000, 0)[1]  # half a turn, not a mirror
     assert pitch.height / pitch.width == pytest.approx(8192 / 12000)
 
 

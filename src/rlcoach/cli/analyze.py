@@ -41,8 +41,13 @@ def _run(paths: list[str], out: Path, jobs: int | None, me: str | None, no_cache
     if not found.paths:
         raise InputError("no replays to analyze",
                          hint="Pass .replay files or a folder such as the game's Demos folder.")
+    history = None
+    if markdown or html:  # the user's recent average heatmap beside this game's
+        from rlcoach.library.heatmaps import history_for_figures
+
+        history = history_for_figures(identity)
     writer = None if as_json else ReportWriter(prepare_out_dir(out), markdown=markdown,
-                                                   html=html)
+                                                   html=html, history=history)
     reports, failures, cached = [], [], 0
     written: list[Path] = []
     pages: list[Path] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,10 +47,12 @@ class ReportWriter:
     ``<stem>.figures/`` beside it); ``html`` adds the self-contained HTML
     report."""
 
-    def __init__(self, out_dir: Path, markdown: bool = False, html: bool = False) -> None:
+    def __init__(self, out_dir: Path, markdown: bool = False, html: bool = False,
+                 history: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None) -> None:
         self.out_dir = out_dir
         self.markdown = markdown
         self.html = html
+        self.history = history  # report -> {player key: recent average heatmap}
         self._taken: dict[str, str] = {}
 
     def write(self, replay_path: Path, report: dict[str, Any]) -> list[Path]:
@@ -74,7 +77,7 @@ class ReportWriter:
         """The dossier with its figures and/or the HTML page (figures drawn once)."""
         from rlcoach.report.figures import build_figures
 
-        figures = build_figures(report)
+        figures = build_figures(report, self.history(report) if self.history else None)
         written = []
         if self.markdown:
             from rlcoach.report.markdown import render_markdown

@@ -3,8 +3,9 @@
 Field coordinates are the game's (unreal units): the length runs along y
 from the blue goal (-5120) to the orange goal (+5120), the width along x
 (-4096 to +4096). On screen the length runs left to right, so the pitch
-keeps its real 5120:4096 proportions. Figures about one player flip the
-length for orange so that the player's own goal is always on the left.
+keeps its real 5120:4096 proportions. Figures about one player turn the
+pitch half a turn for orange, so that the player's own goal is always on the
+left and their left (facing the opponents' goal) is always up.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ class Pitch:
     left: float
     top: float
     width: float
-    flip: bool = False  # mirror the length: the orange goal on the left
+    flip: bool = False  # half a turn: the orange goal on the left
 
     @property
     def scale(self) -> float:
@@ -38,9 +39,9 @@ class Pitch:
         return 2 * HALF_WIDTH * self.scale
 
     def at(self, x: float, y: float) -> tuple[float, float]:
-        along = -y if self.flip else y
+        along, across = (-y, -x) if self.flip else (y, x)
         sx = self.left + (along + HALF_LENGTH + GOAL_DEPTH) * self.scale
-        sy = self.top + (HALF_WIDTH - x) * self.scale
+        sy = self.top + (HALF_WIDTH - across) * self.scale
         return sx, sy
 
     def cell(self, y0: float, y1: float, x0: float, x1: float) -> tuple[float, float, float, float]:
