@@ -34,7 +34,8 @@ WINDOWS = [(f"{n}-game avg", n) for n in (5, 10, 20, 50)]
 LASTS = [("last 50", 50), ("last 200", 200), ("last 1000", 1000), ("all games", None)]
 DIRECTION = {"higher": "↑ better", "lower": "↓ better", "neutral": "neutral"}
 GROUP_TAG = {"core": "core", "boost": "bst ", "movement": "move", "positioning": "pos ",
-             "demo": "demo"}
+             "demo": "demo", "kickoffs": "kick", "duels": "5050", "shooting": "shot",
+             "possession": "poss", "mechanics": "mech"}
 
 
 class TrendsView(DataView):
@@ -61,7 +62,7 @@ class TrendsView(DataView):
         yield Notice(id="notice", markup=False)
         with Horizontal(id="trends-body"):
             yield SelectionList[str](
-                *(Selection(f"[dim]{GROUP_TAG[m.group]}[/] {m.label}", m.qualified,
+                *(Selection(f"[dim]{GROUP_TAG.get(m.group, m.group[:4])}[/] {m.label}", m.qualified,
                             m.qualified in self.chosen)
                   for m in METRICS if m.unit != "bool"),
                 id="metric-list",
