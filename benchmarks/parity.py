@@ -46,8 +46,12 @@ def main() -> int:
     ap.add_argument("--misses", action="store_true", help="list every miss")
     args = ap.parse_args()
     summary = Summary()
+    per_replay = []
     for replay, players in references():
-        summary.checks += compare(analyze_file(replay), players, replay.stem)
+        one = Summary()
+        one.checks += compare(analyze_file(replay), players, replay.stem)
+        per_replay.append((replay.stem, one))
+        summary.checks += one.checks
     if not summary.n:
         print(f"no references found under {SHARED}", file=sys.stderr)
         return 2
@@ -56,6 +60,9 @@ def main() -> int:
         w = row.worst
         worst = f"{w[0]:.2f} vs {w[1]:.2f} ({w[2]})" if w else ""
         print(f"{name:50} {row.hits:4d}/{row.n:<4d} {worst}")
+    print()
+    for stem, one in per_replay:
+        print(f"{stem:50} {one.hits:4d}/{one.n:<4d} = {100 * one.rate:.1f}%")
     print(f"\noverall: {summary.hits}/{summary.n} = {100 * summary.rate:.1f}% within tolerance")
     if args.misses:
         for c in summary.checks:

@@ -28,7 +28,7 @@ def test_metrics_doc_is_current() -> None:
     ("boost.time_zero_boost", f"{EMPTY_LEVEL:.2f}"),
     ("boost.time_full_boost", f"{FULL_LEVEL:.2f}"),
     ("boost.bpm", "used"),
-    ("boost.percent_zero_boost", "post-goal"),
+    ("boost.percent_zero_boost", "per goal and per clock expiry"),
 ])
 def test_definitions_quote_the_constants_the_code_uses(qualified: str, text: str) -> None:
     assert text in BY_QUALIFIED[qualified].definition

@@ -1,7 +1,7 @@
 """Ballchasing parity on every reference in ../shared/ballchasing.
 
-The floor is what the stats reach today, so a regression fails; the goal is
-90% (see docs/parity.md for the fields that are still off and why).
+The floors are what the stats reach today (86.9%, lowest replay 83.7%), so a
+regression fails; the goal is 90% (see docs/parity.md for the fields that are still off and why).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from rlcoach.report.parity import Summary, compare, players_from_csv, players_fr
 
 # Floors: what the definitions reach today (measured, rounded down), so a
 # regression fails. Issue 9's targets are 90% overall and 85% per replay.
-PARITY_FLOOR = 0.795
-PER_REPLAY_FLOOR = 0.65
+PARITY_FLOOR = 0.865
+PER_REPLAY_FLOOR = 0.83
 
 
 def _references():

@@ -209,10 +209,10 @@ def boost_stats(ctx: Context, i: int, pickups: list[Pickup]) -> dict[str, float]
     # Full: the held level, so a car boosting from 100 stays full until
     # the next update (time_full within tolerance 10/16, was 1/16).
     full = float(play_dt[held >= FULL_LEVEL].sum())
-    base = ctx.boost_duration or 1.0
+    pbase = ctx.percent_base or 1.0  # ballchasing's share base (Context.percent_base)
     own_base = float((ctx.dt * mask * ~ctx.phases.post_goal).sum()) or 1.0
     stats: dict[str, float] = {
-        "bpm": used / (base / 60.0),
+        "bpm": used / (pbase / 60.0),
         "bcpm": collected / (own_base / 60.0),
         # Over play time like zero/full time (13/16 players within tolerance;
         # 11/16 over all tracked rows, 10/16 over live play only).
@@ -231,9 +231,9 @@ def boost_stats(ctx: Context, i: int, pickups: list[Pickup]) -> dict[str, float]
         "amount_overfill_stolen": sum(p.overfill for p in pickups if p.stolen),
         "amount_used_while_supersonic": _used_while_supersonic(ctx, i, held),
         "time_zero_boost": zero,
-        "percent_zero_boost": 100.0 * zero / base,
+        "percent_zero_boost": 100.0 * zero / pbase,
         "time_full_boost": full,
-        "percent_full_boost": 100.0 * full / base,
+        "percent_full_boost": 100.0 * full / pbase,
     }
     for k, t in band_time.items():
         stats[f"time_boost_{k}"] = t

@@ -25,6 +25,8 @@ B = NDArray[np.bool_]
 # player with 6 demos taken on the reference replays lost 12 s too few
 # otherwise, and slow-speed, third and role times now match for them.
 RESPAWN_S = 3.0
+COUNTED_COUNTDOWN_S = 4.0
+GOAL_PAUSE_S = 3.0
 _AT_REST = 1.0  # uu/s: a respawning car has exactly zero velocity
 
 
@@ -51,7 +53,25 @@ class Context:
         Like ballchasing we count every phase (kickoff countdowns and the
         seconds after a goal too), not only live play.
         """
-        return [pf.present & ~self._dead(pf) for pf in self.frames.players]
+        return [pf.present & ~self._dead(pf) & ~self.early_countdown
+                for pf in self.frames.players]
+
+    @cached_property
+    def early_countdown(self) -> B:
+        """Countdown rows more than COUNTED_COUNTDOWN_S before the countdown ends."""
+        cd = self.phases.countdown
+        out = np.zeros(self.frames.n, dtype=bool)
+        edges = np.diff(np.r_[0, cd.astype(np.int8), 0])
+        time = self.frames.time
+        for a, e in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+            end = time[e] if e < len(time) else time[-1]
+            out[a:e] = time[a:e] < end - COUNTED_COUNTDOWN_S
+        return out
+
+    @cached_property
+    def respawning(self) -> list[B]:
+        """Rows where each player is demolished and waiting to respawn."""
+        return [self._dead(pf) for pf in self.frames.players]
 
     def _dead(self, pf: PlayerFrames) -> B:
         """Demolished rows, extended over the respawn wait (see RESPAWN_S)."""
@@ -83,6 +103,35 @@ class Context:
     def boost_duration(self) -> float:
         """Match time less post-goal time: the base of bpm and boost shares."""
         return float(self.dt[self.any_present & ~self.phases.post_goal].sum())
+
+    @cached_property
+    def counted_duration(self) -> float:
+        """Match time as ballchasing counts it: without the early countdown."""
+        return float(self.dt[self.any_present & ~self.early_countdown].sum())
+
+    @cached_property
+    def percent_base(self) -> float:
+        """Ballchasing's base for role and boost-level shares: counted match time
+        less GOAL_PAUSE_S per goal and per clock expiry (see docs/parity.md)."""
+        pauses = len([g for g in self.goals if g.row is not None]) + self.clock_expiries
+        return max(self.counted_duration - GOAL_PAUSE_S * pauses, 0.0)
+
+    @cached_property
+    def clock_expiries(self) -> int:
+        """Times the clock ran out (reached 0 in live play) and no goal followed
+        before play stopped: the ball landing at 0:00, ending the match or regulation."""
+        sr = self.frames.seconds_remaining
+        if sr is None or not sr.size:
+            return 0
+        live = self.phases.live
+        goals = [g.row for g in self.goals if g.row is not None]
+        count = 0
+        for row in np.flatnonzero((sr[1:] <= 0) & (sr[:-1] > 0)) + 1:
+            stopped = np.flatnonzero(~live[row:])
+            stop = row + int(stopped[0]) if stopped.size else len(live)
+            if not any(row <= g <= stop + 1 for g in goals):
+                count += 1
+        return count
 
     @cached_property
     def speed(self) -> list[F]:

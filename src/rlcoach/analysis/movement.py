@@ -21,6 +21,9 @@ def on_ground(pos: np.ndarray) -> np.ndarray:
 # on the reference replays puts the cut at a car height of 825-872 uu.
 HIGH_AIR_Z = 840.0
 MAX_POWERSLIDE_S = 1.5
+# Slide time counts only rows with the car this low (on the floor, not
+# sliding up a wall): see docs/parity.md for the per-reference effect.
+SLIDE_TIME_Z = 25.0
 
 
 def powerslide_spans(flags: np.ndarray, time: np.ndarray) -> list[tuple[int, int]]:
@@ -57,9 +60,11 @@ def movement_stats(ctx: Context, i: int) -> dict[str, float]:
     # countdowns and after goals, which ballchasing leaves out (measured:
     # count within +-1 for 10/16 reference players, 9/16 over all tracked
     # rows; time 13/16, was 11/16).
+    z = pf.pos[:, 2]
     spans = powerslide_spans(pf.powerslide & mask & ctx.phases.live, ctx.frames.time)
+    slide_dt = ctx.dt * (z <= SLIDE_TIME_Z)
+    slide_time = float(sum(slide_dt[a:b].sum() for a, b in spans))
     starts = len(spans)
-    slide_time = float(sum(ctx.dt[a:b].sum() for a, b in spans))
     t = {
         "slow": float(dt[slow].sum()), "boost": float(dt[~slow & ~supersonic].sum()),
         "supersonic": float(dt[supersonic].sum()), "ground": float(dt[ground].sum()),
@@ -79,7 +84,8 @@ def movement_stats(ctx: Context, i: int) -> dict[str, float]:
         "time_high_air": t["high_air"],
         "time_powerslide": slide_time,
         "count_powerslide": starts,
-        "avg_powerslide_duration": slide_time / starts if starts else 0.0,
+        # Ballchasing rounds its average to 2 decimals (every reference JSON).
+        "avg_powerslide_duration": round(slide_time / starts, 2) if starts else 0.0,
         "avg_speed_percentage": 100.0 * avg_speed / field.MAX_CAR_SPEED,
         "percent_slow_speed": 100.0 * t["slow"] / total,
         "percent_boost_speed": 100.0 * t["boost"] / total,

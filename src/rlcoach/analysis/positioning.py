@@ -76,7 +76,7 @@ def positioning_stats(ctx: Context, i: int) -> dict[str, float]:
     for k in ("defensive_third", "offensive_third", "neutral_third", "defensive_half",
               "offensive_half", "behind_ball", "infront_ball"):
         stats[f"percent_{k}"] = 100.0 * times[k] / total
-    role_base = ctx.boost_duration or 1.0  # ballchasing: share of match time less post-goal
+    role_base = ctx.percent_base or 1.0  # ballchasing's base: see Context.percent_base
     for k, t in roles.items():
         stats[f"percent_{k}"] = 100.0 * t / role_base
     return stats
@@ -84,14 +84,19 @@ def positioning_stats(ctx: Context, i: int) -> dict[str, float]:
 
 def _team_roles(ctx: Context, i: int) -> dict[str, float]:
     team = ctx.team_members(ctx.replay.players[i].team)
+    # Roles are judged in live play and the seconds after a goal, never in
+    # kickoff countdowns (see docs/parity.md).
+    in_play = ~ctx.phases.countdown
+    dt = ctx.dt
     if len(team) < 2:  # alone on the team: every role is always this player's
-        alone = float((ctx.dt * ctx.tracked[i] * ~ctx.phases.post_goal).sum())
+        alone = float((dt * ctx.tracked[i] * in_play).sum())
         return {"most_back": alone, "most_forward": alone, "closest_to_ball": alone,
                 "farthest_from_ball": alone}
     k = team.index(i)
-    on = np.vstack([ctx.tracked[j] for j in team])
-    # Roles are judged in play, not while cars idle after a goal.
-    mine = on[k] & ~ctx.phases.post_goal
+    mine = ctx.tracked[i] & in_play
+    # A demolished car waiting to respawn counts as the team's last player
+    # and the farthest from the ball; its teammates' roles are unchanged.
+    dead = ctx.respawning[i] & in_play & ~ctx.early_countdown
     y = np.vstack([np.where(ctx.tracked[j], ctx.y_forward[j], np.nan) for j in team])
     # Closest/farthest compare distances on the ground plane: measured on
     # the reference replays, closest/farthest times are within tolerance for
@@ -102,14 +107,13 @@ def _team_roles(ctx: Context, i: int) -> dict[str, float]:
                  np.nan)
         for j in team
     ])
-    dt = ctx.dt
     y_f, d_f = np.nan_to_num(y, nan=np.inf), np.nan_to_num(d, nan=np.inf)
     y_b, d_b = np.nan_to_num(y, nan=-np.inf), np.nan_to_num(d, nan=-np.inf)
     return {
-        "most_back": float(dt[mine & (np.argmin(y_f, axis=0) == k)].sum()),
+        "most_back": float(dt[(mine & (np.argmin(y_f, axis=0) == k)) | dead].sum()),
         "most_forward": float(dt[mine & (np.argmax(y_b, axis=0) == k)].sum()),
         "closest_to_ball": float(dt[mine & (np.argmin(d_f, axis=0) == k)].sum()),
-        "farthest_from_ball": float(dt[mine & (np.argmax(d_b, axis=0) == k)].sum()),
+        "farthest_from_ball": float(dt[(mine & (np.argmax(d_b, axis=0) == k)) | dead].sum()),
     }
 
 

@@ -10,8 +10,9 @@ disagree.
 from __future__ import annotations
 
 from rlcoach.analysis.boost import EMPTY_LEVEL, FULL_LEVEL
+from rlcoach.analysis.context import COUNTED_COUNTDOWN_S, GOAL_PAUSE_S
 from rlcoach.analysis.field import BOOST_SPEED, CROSSBAR_Z, MAX_CAR_SPEED, SUPERSONIC_SPEED, THIRD_Y
-from rlcoach.analysis.movement import GROUND_Z, HIGH_AIR_Z
+from rlcoach.analysis.movement import GROUND_Z, HIGH_AIR_Z, SLIDE_TIME_Z
 from rlcoach.report.coaching_metrics import COACHING_METRICS
 from rlcoach.report.metric import Direction, Metric, m
 
@@ -27,6 +28,8 @@ ALL_GROUPS = GROUPS + OPTIONAL_GROUPS
 _SUPERSONIC = f"{SUPERSONIC_SPEED:g} uu/s"
 _BOOST_SPEED = f"{BOOST_SPEED:g} uu/s"
 _PLAY_TIME = "match time less post-goal time"
+_SHARE_BASE = (f"match time (kickoff countdowns only in their last {COUNTED_COUNTDOWN_S:g} s) "
+               f"less {GOAL_PAUSE_S:g} s per goal and per clock expiry")
 _GROUND = f"car below z = {GROUND_Z:g} uu (the floor; walls and ceiling count as air)"
 _HIGH = f"z = {HIGH_AIR_Z:g} uu (the crossbar is at {CROSSBAR_Z:.1f} uu)"
 _EMPTY = f"{EMPTY_LEVEL:.2f}"
@@ -35,6 +38,7 @@ _FULL = f"{FULL_LEVEL:.2f}"
 _BANDS = (("0_25", "0-25"), ("25_50", "25-50"), ("50_75", "50-75"), ("75_100", "75-100"))
 
 # Share-of-time positioning metrics: (key suffix, direction, label).
+_ROLES = ("most_back", "most_forward", "closest_to_ball", "farthest_from_ball")
 _ROLE_SHARES: tuple[tuple[str, Direction, str], ...] = (
     ("defensive_third", "neutral", "in the defensive third"),
     ("offensive_third", "neutral", "in the offensive third"),
@@ -64,7 +68,7 @@ METRICS: tuple[Metric, ...] = (
     _m("core", "mvp", "bool", "higher", "MVP", "Highest score on the winning team."),
     # boost
     _m("boost", "bpm", "boost/min", "neutral", "BPM",
-       f"Boost used per minute of {_PLAY_TIME} (used: collected from pads less the "
+       f"Boost used per minute of {_SHARE_BASE} (used: collected from pads less the "
        "tank's net gain).", integer=True),
     _m("boost", "bcpm", "boost/min", "neutral", "BCPM",
        f"Boost collected from pads per minute of the player's tracked {_PLAY_TIME}."),
@@ -98,11 +102,11 @@ METRICS: tuple[Metric, ...] = (
     _m("boost", "time_zero_boost", "s", "lower", "Time at 0 boost",
        f"Seconds of {_PLAY_TIME} with boost <= {_EMPTY} (empty)."),
     _m("boost", "percent_zero_boost", "%", "lower", "% at 0 boost",
-       f"time_zero_boost as a share of {_PLAY_TIME}."),
+       f"time_zero_boost as a share of {_SHARE_BASE}."),
     _m("boost", "time_full_boost", "s", "neutral", "Time at 100 boost",
        f"Seconds of {_PLAY_TIME} with the held boost >= {_FULL} (full)."),
     _m("boost", "percent_full_boost", "%", "neutral", "% at 100 boost",
-       f"time_full_boost as a share of {_PLAY_TIME}."),
+       f"time_full_boost as a share of {_SHARE_BASE}."),
     *(
         _m("boost", f"time_boost_{k}", "s", "neutral", f"Time {lab} boost",
            f"Seconds holding {lab} boost.")
@@ -130,7 +134,7 @@ METRICS: tuple[Metric, ...] = (
     _m("movement", "time_high_air", "s", "neutral", "Time high air",
        f"Seconds off the floor at or above {_HIGH}."),
     _m("movement", "time_powerslide", "s", "neutral", "Time powerslide",
-       "Seconds holding powerslide on the ground."),
+       f"Seconds holding powerslide in live play with the car at z <= {SLIDE_TIME_Z:g} uu."),
     _m("movement", "count_powerslide", "count", "neutral", "Powerslides", "Powerslides started."),
     _m("movement", "avg_powerslide_duration", "s", "neutral", "Avg powerslide",
        "Average powerslide length.", slack=0.02),
@@ -174,7 +178,8 @@ METRICS: tuple[Metric, ...] = (
     _m("positioning", "time_infront_ball", "s", "lower", "Time in front of ball",
        "Seconds ahead of the ball."),
     _m("positioning", "time_most_back", "s", "neutral", "Time most back",
-       "Seconds as the team's last player."),
+       "Seconds as the team's last player (live play and post-goal time; a demolished "
+       "car counts while it respawns)."),
     _m("positioning", "time_most_forward", "s", "neutral", "Time most forward",
        "Seconds as the team's most advanced player."),
     _m("positioning", "goals_against_while_last_defender", "count", "lower",
@@ -182,9 +187,11 @@ METRICS: tuple[Metric, ...] = (
     _m("positioning", "time_closest_to_ball", "s", "neutral", "Time closest to ball",
        "Seconds as the team's closest player to the ball."),
     _m("positioning", "time_farthest_from_ball", "s", "neutral", "Time farthest from ball",
-       "Seconds as the team's farthest player from the ball."),
+       "Seconds as the team's farthest player from the ball (live play and post-goal "
+       "time; a demolished car counts while it respawns)."),
     *(
-        _m("positioning", f"percent_{k}", "%", d, f"% {lab}", f"Share of time {lab}.")
+        _m("positioning", f"percent_{k}", "%", d, f"% {lab}",
+           f"Share of time {lab}" + (f", over {_SHARE_BASE}." if k in _ROLES else "."))
         for k, d, lab in _ROLE_SHARES
     ),
     # demos
