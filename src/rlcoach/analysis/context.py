@@ -53,8 +53,13 @@ class Context:
         Like ballchasing we count every phase (kickoff countdowns and the
         seconds after a goal too), not only live play.
         """
-        return [pf.present & ~self._dead(pf) & ~self.early_countdown
-                for pf in self.frames.players]
+        return [alive & ~self.early_countdown for alive in self.alive]
+
+    @cached_property
+    def alive(self) -> list[B]:
+        """Rows with the player's car on the pitch (not respawning), any phase."""
+        return [pf.present & ~dead for pf, dead in zip(self.frames.players, self.respawning,
+                                                       strict=True)]
 
     @cached_property
     def early_countdown(self) -> B:

@@ -37,7 +37,7 @@ def timeline(ctx: Context, clock: GameClock, keys: list[str]) -> dict[str, Any]:
     boost: dict[str, list[int | None]] = {}
     for i, key in enumerate(keys):
         level = ctx.frames.players[i].boost[rows]
-        alive = ctx.tracked[i][rows]
+        alive = ctx.alive[i][rows]
         boost[key] = [round(float(v)) if ok else None
                       for v, ok in zip(level, alive, strict=True)]
     return {
