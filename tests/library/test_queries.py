@@ -10,6 +10,7 @@ from rlcoach.config import Identity
 from rlcoach.errors import LibraryError
 from rlcoach.library import queries as q
 from rlcoach.library.store import FileInfo, add_report
+from rlcoach.report.registry import METRICS
 
 from .factories import MATE, ME, OPP1, OPP2, make_report, series
 
@@ -174,7 +175,7 @@ def test_game_detail_has_report_players_and_files(library, me) -> None:
     detail = q.game_detail(library, gid, identity=me)
     assert detail.report["replay"]["map_name"] == "DFH Stadium"
     assert [p.is_me for p in detail.players] == [True, False, False, False]
-    assert len(detail.players[0].stats) == 84
+    assert len(detail.players[0].stats) == len(METRICS)
     assert [f.status for f in detail.files] == ["ok"]
     with pytest.raises(LibraryError):
         q.game_report(library, 999)

@@ -18,6 +18,7 @@ from rlcoach.library.store import (
     played_at,
     record_failure,
 )
+from rlcoach.report.registry import METRICS
 
 from .factories import make_report
 
@@ -44,7 +45,7 @@ def test_every_registry_metric_is_stored_per_player(library) -> None:
     report = make_report()
     report["players"][0]["stats"]["boost"]["bpm"] = None  # not computable: no row
     add_report(library, report, FileInfo("/x.replay", 1, 1.0, "x"))
-    assert _count(library, metric_values) == 4 * 84 - 1
+    assert _count(library, metric_values) == 4 * len(METRICS) - 1
     with library.connect() as conn:
         mvp = conn.execute(
             select(metric_values.c.value).where(

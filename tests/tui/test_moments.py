@@ -30,7 +30,8 @@ def test_every_goal_demo_and_kickoff_is_a_moment_in_time_order(path: Path) -> No
     goals = [m for m in moments if m.kind == "goal"]
     assert [m.mine for m in goals] == [g["team"] == "blue" for g in events["goals"]]
     assert {m.title for m in goals} <= {"Goal for", "Goal against"}
-    assert all("last back: not analysed" in m.detail for m in goals)
+    # goals_conceded (1.3+) names who was last back for every placed goal
+    assert all("last back: " in m.detail and "not analysed" not in m.detail for m in goals)
 
 
 @pytest.mark.parametrize("path", GOLDENS, ids=lambda p: p.stem)
@@ -81,9 +82,9 @@ def test_coaching_analyses_add_their_moments() -> None:
                            "winner_team": "orange", "kickoff": False}],
         "shots": [{"time": 40.0, "clock": "4:29", "player": orange, "team": "orange",
                    "xg": 0.31, "on_target": True, "goal": False}],
-        "boost_management": {blue: {"empty_stretches": [
-            {"time": 50.0, "clock": "4:19", "duration": 6.5},
-            {"time": 70.0, "clock": "3:59", "duration": 1.0}]}},  # too short to matter
+        "boost_management": {"starved": [
+            {"time": 50.0, "clock": "4:19", "player": blue, "seconds": 6.5},
+            {"time": 70.0, "clock": "3:59", "player": blue, "seconds": 1.0}]},  # too short
         "rotation": {"double_commits": [{"time": 80.0, "clock": "3:49",
                                          "players": [blue]}]},
     }
@@ -96,7 +97,7 @@ def test_coaching_analyses_add_their_moments() -> None:
     assert by_kind["shot"].detail == "OSIDE_SMURF: xG 0.31, on target"
     assert by_kind["shot"].clock == "4:29" and by_kind["shot"].mine is False
     assert [m.detail for m in moments if m.kind == "empty"] == [
-        "Adamboi04 at zero boost for 6 s"]
+        "Adamboi04 under 12 boost as first man or last back for 6 s"]
     assert by_kind["double"].detail == "Adamboi04"
     goal = next(m for m in moments if m.kind == "goal")
     assert "last back: Adamboi04" in goal.detail

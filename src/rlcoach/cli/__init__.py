@@ -58,7 +58,7 @@ def _register() -> None:
     import importlib
 
     for name in ("analyze", "report_html", "schema", "library", "watch", "dashboard", "account",
-                 "coach"):
+                 "coach", "insights"):
         try:
             module = importlib.import_module(f"rlcoach.cli.{name}")
         except ModuleNotFoundError as exc:

@@ -37,6 +37,9 @@ def ingest(
                                       help="Analyze again files that failed before."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Re-analyze instead of reading cached "
                                   "analyses (the cache is refreshed)."),
+    reanalyze: bool = typer.Option(False, "--reanalyze", help="Instead of adding files, "
+                                   "analyze again the stored games whose report is older "
+                                   "than this rlcoach's (new metrics, coaching, insights)."),
     json_out: bool = _JSON,
     library: Path | None = _LIBRARY,
 ) -> None:
@@ -44,7 +47,11 @@ def ingest(
 
     Example: rlcoach ingest            (your Demos folder)
              rlcoach ingest ~/replays x.replay --jobs 4
+             rlcoach ingest --reanalyze   (after upgrading rlcoach)
     """
+    if reanalyze:
+        _reanalyze(jobs, not no_cache, json_out, library)
+        return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from rlcoach.cli.render import err_console, out_console, print_json, safe
@@ -314,3 +321,32 @@ def _spark(values: list[float]) -> str:
     lo, hi = min(values), max(values)
     span = (hi - lo) or 1.0
     return "".join(blocks[int((v - lo) / span * (len(blocks) - 1))] for v in values)
+
+
+def _reanalyze(jobs: int | None, use_cache: bool, json_out: bool, library: Path | None) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from rlcoach.cli.render import err_console, out_console, print_json
+    from rlcoach.library import open_library
+    from rlcoach.library.reanalyze import reanalyze
+
+    with open_library(library) as lib, Progress(
+        TextColumn("[progress.description]{task.description}"), BarColumn(),
+        MofNCompleteColumn(), console=err_console(), transient=True,
+    ) as progress:
+        task = progress.add_task("Re-analyzing", total=None)
+        summary = reanalyze(lib, jobs=jobs, use_cache=use_cache,
+                            on_plan=lambda n: progress.update(task, total=n),
+                            on_result=lambda _g: progress.advance(task))
+    if json_out:
+        print_json({"updated": len(summary.updated), "missing": summary.missing,
+                    "failed": [{"game_id": g, "error": e} for g, e in summary.failed],
+                    "report_version": summary.current})
+    else:
+        out_console().print(
+            f"[bold]{len(summary.updated)}[/] re-analyzed to report {summary.current}, "
+            f"{len(summary.missing)} without a replay file, {len(summary.failed)} failed")
+    if summary.failed:
+        from rlcoach.cli.exits import EXIT_SOME_FAILED
+
+        raise typer.Exit(EXIT_SOME_FAILED)

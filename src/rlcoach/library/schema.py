@@ -259,6 +259,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             created_at TEXT NOT NULL
         )""",
     ),
+    # 4 (issue 10): coaching metrics need no table (metric_values is long
+    # format; the registry's new groups get metric ids on first use). What
+    # they need is finding games analyzed by an older rlcoach, for
+    # ``rlcoach ingest --reanalyze``.
+    ("CREATE INDEX ix_games_schema_version ON games (schema_version)",),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from rlcoach.library.db import Library
@@ -164,6 +164,32 @@ def _insert_game(conn: Connection, report: dict[str, Any], key: str, info: FileI
         winner=replay.get("winner"), schema_version=report.get("schema_version"),
         generator_version=generator.get("version"), ingested_at=_now(),
     ).returning(games.c.id)).scalar_one()
+    _insert_players_and_report(conn, int(game_id), report, ids)
+    return int(game_id)
+
+
+def replace_report(library: Library, game_id: int, report: dict[str, Any]) -> None:
+    """Swap a stored game's players, metric values and report for a new analysis.
+
+    The game row (and with it every reference to the game: files, coach
+    threads and notes) stays; header facts do not change between analyses,
+    only what rlcoach computes from them.
+    """
+    ids = library.metric_ids()
+    generator = report.get("generator") or {}
+    with library.connect() as conn:
+        conn.execute(delete(players).where(players.c.game_id == game_id))  # values cascade
+        conn.execute(delete(reports).where(reports.c.game_id == game_id))
+        conn.execute(update(games).where(games.c.id == game_id).values(
+            schema_version=report.get("schema_version"),
+            generator_version=generator.get("version"),
+            duration=(report.get("replay") or {}).get("duration"),
+        ))
+        _insert_players_and_report(conn, game_id, report, ids)
+
+
+def _insert_players_and_report(conn: Connection, game_id: int, report: dict[str, Any],
+                               ids: dict[str, int]) -> None:
     values: list[dict[str, Any]] = []
     for p in report.get("players", []):
         car = p.get("car") or {}
@@ -182,7 +208,6 @@ def _insert_game(conn: Connection, report: dict[str, Any], key: str, info: FileI
         conn.execute(insert(metric_values), values)
     conn.execute(insert(reports).values(game_id=game_id, encoding=REPORT_ENCODING,
                                         data=encode_report(report)))
-    return int(game_id)
 
 
 def _stored_by(conn: Connection, info: FileInfo, game_id: int) -> bool:

@@ -23,10 +23,11 @@ from rlcoach.analysis.stats import MatchStats
 from rlcoach.analysis.timeline import timeline
 from rlcoach.replay.names import map_name_for, playlist_for
 from rlcoach.replay.types import ReplayData
+from rlcoach.report.insights import game_insights
 from rlcoach.report.quality import quality_section
 from rlcoach.report.registry import ALL_GROUPS, BY_QUALIFIED, TEAM_BALL_METRICS, TEAM_SUMMED_KEYS
 
-SCHEMA_VERSION = "1.5"
+SCHEMA_VERSION = "1.6"
 TEAMS = ("blue", "orange")
 
 
@@ -102,7 +103,7 @@ def build_report(replay: ReplayData, stats: MatchStats, file: FileInfo,
             for k in kickoffs(ctx)
         ],
     }
-    report = {
+    report: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "generator": {"name": "rlcoach", "version": __version__, "engine": engine},
         "replay": replay_section(replay, stats, file, scores, winner),
@@ -115,6 +116,7 @@ def build_report(replay: ReplayData, stats: MatchStats, file: FileInfo,
         "quality": quality_section(replay, ctx),
     }
     _cross_check(report)
+    report["insights"] = game_insights(report)
     attach_clocks(report, clock)  # last: every timed section exists
     return report
 

@@ -89,7 +89,52 @@ MECHANIC_METRICS: tuple[Metric, ...] = tuple(
     for key, label, definition in _MECHANICS
 )
 
+# Rotation, goals conceded and boost management (10b); rules in
+# analysis/coaching/rotation.py, conceded.py and boost_management.py. Live play only.
+ROTATION_METRICS: tuple[Metric, ...] = (
+    *(
+        m("rotation", f"time_{k}_man", "s", "neutral", f"Time {k} man",
+          f"Seconds of live play as the team's {k} man ({why}).")
+        for k, why in (("first", "closest to the ball on the ground plane"),
+                       ("second", "neither closest nor deepest"),
+                       ("third", "deepest of the others, 3+ cars on the pitch"))
+    ),
+    *(
+        m("rotation", f"percent_{k}_man", "%", "neutral", f"% {k} man",
+          f"Share of the player's live time as {k} man.")
+        for k in ("first", "second", "third")
+    ),
+    m("rotation", "first_man_takeovers", "count", "neutral", "First-man takeovers",
+      "Times the player became first man (spells under 0.5 s ignored; kickoffs excluded)."),
+    m("rotation", "double_commits", "count", "lower", "Double commits",
+      "Times the player and a teammate were both within 700 uu of the ball and both closing "
+      "on it at 400+ uu/s (heuristic)."),
+    m("rotation", "last_man_overcommits", "count", "lower", "Last-man overcommits",
+      "Touches in the opponents' half as the team's deepest car that the opponents answered "
+      "within 3 s (heuristic)."),
+    m("rotation", "percent_goal_side", "%", "higher", "% goal side",
+      "Share of live time nearer the own goal than the ball is."),
+    m("rotation", "time_shadow_defence", "s", "neutral", "Shadow defence",
+      "Seconds retreating goal side in the own half, within 3000 uu of the ball, while "
+      "the opponents have it and bring it towards the goal."),
+    m("rotation", "goals_conceded_caught_ahead", "count", "lower", "Conceded, caught ahead",
+      "Goals against where the player was not goal side at the scoring team's last touch."),
+)
+
+BOOST_MANAGEMENT_METRICS: tuple[Metric, ...] = (
+    m("boost_management", "time_starved", "s", "lower", "Time starved",
+      "Seconds of live play under 12 boost while first man or last back."),
+    m("boost_management", "percent_starved", "%", "lower", "% starved",
+      "Share of the player's live time starved (under 12 boost, first man or last back)."),
+    m("boost_management", "percent_overfill", "%", "lower", "% overfill",
+      "Share of the pads' nominal boost wasted because the tank was nearly full."),
+    m("boost_management", "percent_big_pads", "%", "neutral", "% of big pads",
+      "Share of all big pads taken in the match that the player took."),
+    m("boost_management", "percent_big_pads_stolen", "%", "neutral", "% big pads stolen",
+      "Share of the player's big pads that lay in the opponents' half."),
+)
+
 COACHING_METRICS: tuple[Metric, ...] = (
     *KICKOFF_METRICS, *DUEL_METRICS, *SHOOTING_METRICS, *POSSESSION_METRICS,
-    *MECHANIC_METRICS,
+    *MECHANIC_METRICS, *ROTATION_METRICS, *BOOST_MANAGEMENT_METRICS,
 )

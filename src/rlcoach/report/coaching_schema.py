@@ -84,6 +84,35 @@ def mechanics_schema() -> dict[str, Any]:
     return _arr(_obj({**_MOMENT, **_WHO, "kind": {"enum": kinds}, "confidence": _CONFIDENCE}))
 
 
+def _events(props: dict[str, Any]) -> dict[str, Any]:
+    return _arr(_obj({**_MOMENT, **props}))
+
+
+def rotation_schema() -> dict[str, Any]:
+    return _obj({
+        "double_commits": _events({"players": _arr(_STR), "confidence": _CONFIDENCE}),
+        "overcommits": _events({"player": _STR, "lost_to": _STR, "confidence": _CONFIDENCE}),
+        "first_man_takeovers": _events({"player": _STR}),
+    })
+
+
+def goals_conceded_schema() -> dict[str, Any]:
+    defender = _obj({"player": _STR, "boost": _INT, "ahead_of_ball": _BOOL, "goal_side": _BOOL})
+    return _arr(_obj({
+        **_MOMENT, "shot_time": _NUM, "team": _TEAM, "scorer": _STR_OR_NULL,
+        "last_back": _STR_OR_NULL, "caught_ahead": _BOOL, "defenders": _arr(defender),
+        "touch_chain": _events({"player": _STR}),
+    }))
+
+
+def boost_management_schema() -> dict[str, Any]:
+    big = _obj({"taken": _INT, "stolen": _INT})
+    return _obj({
+        "starved": _events({"player": _STR, "seconds": _NUM}),
+        "big_pads": _obj({"blue": big, "orange": big}),
+    })
+
+
 def coaching_schema() -> dict[str, Any]:
     return {
         "type": "object",
@@ -99,6 +128,21 @@ def coaching_schema() -> dict[str, Any]:
             "shots": shots_schema(),
             "possession": possession_schema(),
             "mechanics": mechanics_schema(),
+            "rotation": rotation_schema(),
+            "goals_conceded": goals_conceded_schema(),
+            "boost_management": boost_management_schema(),
         },
         "additionalProperties": False,
     }
+
+
+def insights_schema() -> dict[str, Any]:
+    """``report["insights"]`` (1.2+): ranked findings, see ``rlcoach.report.insights``."""
+    baseline = _obj({"kind": {"enum": ["lobby", "history", "rank"]}, "value": _NUM,
+                     "spread": {"type": ["number", "null"]}, "n": _INT, "source": _STR})
+    return {**_arr(_obj({
+        "id": _STR, "player": _STR, "name": _STR, "claim": _STR, "metric": _STR,
+        "value": _NUM, "baseline": baseline, "baselines": _arr(baseline), "effect": _NUM,
+        "n_games": _INT, "moments": _arr(_obj({**_MOMENT, "what": _STR})), "practice": _STR,
+        "severity": {"enum": ["high", "medium", "low"]},
+    })), "description": "Findings, best first (absent on reports before 1.2)."}

@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from rlcoach.report.registry import GROUPS, Metric, metrics_in
+from rlcoach.report.registry import ALL_GROUPS, Metric, metrics_in
 
 _GROUP_TITLES = {"core": "Core", "boost": "Boost", "movement": "Movement",
-                 "positioning": "Positioning", "demo": "Demolitions"}
+                 "positioning": "Positioning", "demo": "Demolitions", "kickoffs": "Kickoffs",
+                 "rotation": "Rotation", "boost_management": "Boost management"}
 # Wide groups are split so every table stays readable in a terminal.
 _MAX_COLUMNS = 7
 
@@ -71,6 +72,49 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
     return out
 
 
+_TOP_FOR_ME = 3
+_TOP_PER_PLAYER = 1
+
+
+def _findings(report: dict[str, Any]) -> list[str]:
+    """Top findings: the user's when ``is_me`` is known, else each player's best one."""
+    from rlcoach.report.insights import too_little_data
+
+    insights = report.get("insights")
+    if insights is None:  # a report from before 1.2
+        return []
+    me = next((p for p in report["players"] if p.get("is_me")), None)
+    if me is not None:
+        chosen = [f for f in insights if f["player"] == me["key"]][:_TOP_FOR_ME]
+        judged = [me]
+    else:
+        chosen = []
+        for p in report["players"]:
+            chosen += [f for f in insights if f["player"] == p["key"]][:_TOP_PER_PLAYER]
+        judged = list(report["players"])
+    lines = ["", "## Top findings", ""]
+    if not chosen:
+        lines.append("Nothing stood out against this lobby.")
+    for n, f in enumerate(chosen, 1):
+        b = f["baseline"]
+        others = "; ".join(f"{x['source']}: {_fmt(x['value'])}" for x in f["baselines"][1:])
+        lines.append(f"{n}. **{f['claim']}**")
+        lines.append(f"   Effect {_fmt(f['effect'])} ({f['severity']}) against {b['source']} "
+                     f"(n = {b['n']}){'; ' + others if others else ''}.")
+        if f["moments"]:
+            lines.append("   Rewatch: " + "; ".join(f"{_when(m)} {m['what']}"
+                                                    for m in f["moments"]) + ".")
+        lines.append(f"   Practise: {f['practice']}")
+    gaps: dict[str, list[str]] = {}
+    for p in judged:
+        for rule in too_little_data(report, p["key"]):
+            gaps.setdefault(rule, []).append(p["name"])
+    if gaps:
+        lines += ["", "Too little data to judge: " + "; ".join(
+            f"{rule} ({', '.join(names)})" for rule, names in gaps.items()) + "."]
+    return lines
+
+
 def render_markdown(report: dict[str, Any], figures: list[tuple[str, str]] | None = None) -> str:
     """The dossier; ``figures`` are (relative SVG path, alt text) pairs embedded
     after the summary (``pipeline.output`` writes the files beside the .md)."""
@@ -101,6 +145,7 @@ def render_markdown(report: dict[str, Any], figures: list[tuple[str, str]] | Non
     warnings = report.get("quality", {}).get("warnings") or []
     if warnings:
         lines += ["", "> **Data quality:** " + "; ".join(w["message"] for w in warnings)]
+    lines += _findings(report)
     lines += _figure_links(figures or [])
     lines += ["", "## Teams", ""]
     teams = report["teams"]
@@ -112,14 +157,17 @@ def render_markdown(report: dict[str, Any], figures: list[tuple[str, str]] | Non
              _fmt(teams["orange"]["stats"]["ball"]["time_in_side"])]]
     lines += _table(["Team", "Goals", "Possession (s)", "Ball in own half (s)"], ball)
     ordered = sorted(players, key=lambda p: (p["team"] != "blue", -p["stats"]["core"]["score"]))
-    for group in GROUPS:
+    for group in ALL_GROUPS:
+        if not any(group in p["stats"] for p in ordered):
+            continue  # a coaching group older reports lack
         metrics = [m for m in metrics_in(group)]
-        lines += ["", f"## {_GROUP_TITLES[group]}", ""]
+        lines += ["", f"## {_GROUP_TITLES.get(group, group.replace('_', ' ').capitalize())}", ""]
         for start in range(0, len(metrics), _MAX_COLUMNS):
             chunk = metrics[start:start + _MAX_COLUMNS]
             headers = ["Player"] + [m.header for m in chunk]
             rows = [[f"{p['name']} ({p['team'][0].upper()})"]
-                    + [_fmt(p["stats"][group].get(m.key), m) for m in chunk] for p in ordered]
+                    + [_fmt(p["stats"].get(group, {}).get(m.key), m) for m in chunk]
+                    for p in ordered]
             lines += [*_table(headers, rows), ""]
         lines.pop()
     ev = report["events"]

@@ -14,7 +14,7 @@ from importlib import resources
 from typing import Any
 
 from rlcoach.errors import RlcoachError
-from rlcoach.report.coaching_schema import coaching_schema
+from rlcoach.report.coaching_schema import coaching_schema, insights_schema
 from rlcoach.report.registry import (
     ALL_GROUPS,
     GROUPS,
@@ -160,6 +160,7 @@ def build_schema() -> dict[str, Any]:
                     "type": "array", "prefixItems": [_NUM, {"type": "string"}],
                     "minItems": 2, "maxItems": 2}},
             }),
+            "insights": insights_schema(),
             "quality": _obj({
                 "degraded": {"type": "boolean"},
                 "warnings": {"type": "array", "items": _obj({

@@ -10,10 +10,11 @@ Sources, each optional (older reports lack the newer ones):
   analysis); without it the moment says it is unknown.
 * ``events.demolitions``; ``coaching.kickoffs`` (or ``events.kickoffs``);
   ``coaching.fifty_fifties``; ``coaching.shots`` with their xG.
-* Stretches at zero boost and double commits, when the coaching analyses
-  provide them (``coaching.boost_management.<player>.empty_stretches`` and
-  ``coaching.rotation.double_commits``, see /work contracts): the report's
-  stats only hold the total time at zero boost, which places nothing.
+* Starved stretches (under 12 boost as first man or last back) and double
+  commits, when the coaching analyses provide them
+  (``coaching.boost_management.starved`` and
+  ``coaching.rotation.double_commits``): the report's stats only hold the
+  total time at zero boost, which places nothing.
 
 Times are seconds since the recording started; ``clock`` is the match clock
 ("4:37", "+0:42" in overtime) filled by ``analysis.clock`` when the report
@@ -26,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-LONG_EMPTY_SECONDS = 4.0  # a zero-boost stretch shorter than this is a pickup route, not a moment
+LONG_EMPTY_SECONDS = 4.0  # a starved stretch shorter than this is a pickup route, not a moment
 
 
 @dataclass(frozen=True)
@@ -174,15 +175,14 @@ def _coaching(coaching: dict[str, Any], who: Callable[..., str],
         result = "goal" if s.get("goal") else "on target" if s.get("on_target") else "off target"
         out.append(Moment(s.get("time"), s.get("clock"), "shot", team, "Shot",
                           f"{who(s.get('player'))}: {xg}, {result}", mine(team)))
-    for key, management in (coaching.get("boost_management") or {}).items():
-        stretches = management.get("empty_stretches") if isinstance(management, dict) else None
-        for e in stretches or []:
-            length = e.get("duration")
-            if not isinstance(length, int | float) or length < LONG_EMPTY_SECONDS:
-                continue
-            team = team_of.get(key)
-            out.append(Moment(e.get("time"), e.get("clock"), "empty", team, "Zero boost",
-                              f"{who(key)} at zero boost for {length:.0f} s", None))
+    for e in (coaching.get("boost_management") or {}).get("starved") or []:
+        length = e.get("seconds")
+        if not isinstance(length, int | float) or length < LONG_EMPTY_SECONDS:
+            continue
+        key = e.get("player")
+        out.append(Moment(e.get("time"), e.get("clock"), "empty", team_of.get(key),
+                          "Starved of boost", f"{who(key)} under 12 boost as first man or "
+                          f"last back for {length:.0f} s", None))
     for d in (coaching.get("rotation") or {}).get("double_commits") or []:
         players = d.get("players") or []
         team = team_of.get(players[0]) if players else None

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rlcoach.analysis.coaching import duels, kickoffs, mechanics, possession, shots
+from rlcoach.analysis.coaching import duels, kickoffs, mechanics, possession, shots, teamplay
 from rlcoach.analysis.coaching.base import Analysis, Part, PlayerValues
 from rlcoach.analysis.context import Context
 
@@ -28,6 +28,7 @@ ANALYSES: tuple[Analysis, ...] = (
     shots.analyse,
     possession.analyse,
     mechanics.analyse,
+    teamplay.analyse,
 )
 
 

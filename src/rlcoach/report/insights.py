@@ -1,0 +1,326 @@
+"""Insights: ranked, evidence-linked findings built on the coaching analyses.
+
+A finding compares one player's metric with a baseline and says, in plain
+words, what it cost, when it happened (3-5 moments to rewatch) and one
+thing to practise. The catalogue (``RULES``) is explicit: each rule names
+its registry metric, the least data it needs (``min_support``: no finding
+from too little data), how to find its moments and its drill.
+
+The effect size is a standardised difference in the "worse" direction of
+the metric: ``(value - baseline) / spread``. The spread is the baseline's
+own spread when it has one (the other players in the lobby, or the player's
+own history in the library), floored per unit (``SPREAD_FLOOR``; counts
+also at the square root of the baseline, a Poisson draw's spread) so three
+near-identical lobby values cannot turn a small gap into a huge effect. A
+finding needs ``effect > MIN_EFFECT``; severity is ``high`` from 2.0,
+``medium`` from 1.25, else ``low``.
+
+Baselines say where they come from: ``lobby`` (the other non-bot players
+of the same game or games), ``history`` (the player's own games, in the
+library), ``rank`` (ballchasing's population means, nearest tier to the
+player's value; means only, all playlists pooled, pre-2023: the caveat
+travels with the number). This module is pure: the report and the library
+both call it.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from rlcoach.report.registry import BY_QUALIFIED
+
+MIN_EFFECT = 1.0  # more than one spread worse than the baseline
+MAX_MOMENTS = 5
+MIN_LIVE_S = 60.0  # a player on the pitch for less than this gets no findings
+SPREAD_FLOOR = {"%": 5.0, "s": 5.0, "count": 1.0, "boost": 5.0, "boost/min": 20.0,
+                "uu": 150.0, "uu/s": 50.0, "points": 50.0}
+# Ballchasing's rank means ship with the dashboard's data; read by path so the
+# pure layers do not import the TUI package (the coach reads it the same way).
+RANK_MEANS_FILE = Path(__file__).resolve().parents[1] / "tui" / "data" / "rank_means.json"
+
+Moment = dict[str, Any]
+Report = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    metric: str  # registry group.key
+    claim: str  # format fields: name, value (formatted with its unit), extra
+    practice: str
+    support: tuple[str, float]  # (metric, least value) for the rule to judge at all
+    moments: Callable[[Report, str], list[Moment]]
+
+    def min_support(self, stats: dict[str, dict[str, Any]]) -> bool:
+        return (_stat(stats, self.support[0]) or 0.0) >= self.support[1]
+
+
+def _stat(stats: dict[str, dict[str, Any]], qualified: str) -> float | None:
+    group, key = qualified.split(".")
+    value = (stats.get(group) or {}).get(key)
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _coaching(report: Report, *path: str) -> list[dict[str, Any]]:
+    node: Any = report.get("coaching") or {}
+    for part in path:
+        node = node.get(part) if isinstance(node, dict) else None
+    return node if isinstance(node, list) else []
+
+
+def _moment(event: dict[str, Any], what: str) -> Moment:
+    return {"time": event["time"], "clock": event.get("clock"), "what": what}
+
+
+def _names(report: Report) -> dict[str, str]:
+    return {p["key"]: p["name"] for p in report.get("players", [])}
+
+
+def _team_of(report: Report, key: str) -> str | None:
+    return next((p["team"] for p in report.get("players", []) if p["key"] == key), None)
+
+
+def _kickoffs_lost(report: Report, key: str) -> list[Moment]:
+    team = _team_of(report, key)
+    out = []
+    for k in _coaching(report, "kickoffs"):
+        mine = next((p for p in k.get("players", []) if p.get("player") == key), None)
+        if mine is None or mine.get("role") != "taker":
+            continue
+        winner = (k.get("outcome") or {}).get("winner_team")
+        if winner is not None and winner != team:
+            out.append(_moment(k, f"kickoff lost from {mine.get('spawn', '?').replace('_', ' ')} "
+                                  f"({mine.get('approach', '?').replace('_', ' ')})"))
+    return out
+
+
+def _double_commits(report: Report, key: str) -> list[Moment]:
+    names = _names(report)
+    return [_moment(e, "double commit with " + ", ".join(
+        names.get(k, "?") for k in e["players"] if k != key))
+        for e in _coaching(report, "rotation", "double_commits") if key in e["players"]]
+
+
+def _overcommits(report: Report, key: str) -> list[Moment]:
+    names = _names(report)
+    return [_moment(e, f"challenged as last back, beaten by {names.get(e['lost_to'], '?')}")
+            for e in _coaching(report, "rotation", "overcommits") if e["player"] == key]
+
+
+def _caught_ahead(report: Report, key: str) -> list[Moment]:
+    names = _names(report)
+    out = []
+    for g in _coaching(report, "goals_conceded"):
+        mine = next((d for d in g["defenders"] if d["player"] == key), None)
+        if mine is not None and not mine["goal_side"]:
+            out.append(_moment(g, f"goal by {names.get(g.get('scorer') or '', '?')} "
+                                  f"while you were not goal side ({mine['boost']} boost)"))
+    return out
+
+
+def _starved(report: Report, key: str) -> list[Moment]:
+    spells = [e for e in _coaching(report, "boost_management", "starved") if e["player"] == key]
+    spells.sort(key=lambda e: -e["seconds"])  # longest first
+    return [_moment(e, f"{e['seconds']:.0f} s under 12 boost as first man or last back")
+            for e in spells]
+
+
+def _overfill(report: Report, key: str) -> list[Moment]:
+    pads = [p for p in (report.get("events") or {}).get("boost_pickups", [])
+            if p["player"] == key and p["pad"] == "big" and p["amount"] <= 40]
+    return [_moment(p, f"big pad taken with {100 - p['amount']:.0f} boost already in the tank")
+            for p in sorted(pads, key=lambda p: p["amount"])]
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("kickoffs-lost", "kickoffs.win_pct",
+         "{name} won {value} of the kickoffs taken ({extra})",
+         "Kickoff practice in free play: 10 speedflip kickoffs from each spawn, aiming to hit "
+         "the ball with the car's nose, slightly off-centre towards the open side.",
+         ("kickoffs.taken", 4), _kickoffs_lost),
+    Rule("double-commits", "rotation.double_commits",
+         "{name} double committed with a teammate {value} times",
+         "Before every challenge, glance at your teammate (ball cam off for a moment): if they "
+         "are closer or already going, turn back towards the far post instead.",
+         ("rotation.double_commits", 2), _double_commits),
+    Rule("last-man-overcommits", "rotation.last_man_overcommits",
+         "{name} challenged as the last player back in the opponents' half and lost it "
+         "{value} times",
+         "As last back, only challenge past halfway when you are sure to win the ball; "
+         "otherwise hold near midfield, face the play and shadow.",
+         ("rotation.last_man_overcommits", 2), _overcommits),
+    Rule("caught-ahead", "rotation.goals_conceded_caught_ahead",
+         "{name} ended up not goal side at {value} of the goals conceded",
+         "When your team loses the ball, rotate back to the far post first, then pick the "
+         "next challenge: practise in casual by saying 'back post' out loud at every turnover.",
+         ("rotation.goals_conceded_caught_ahead", 2), _caught_ahead),
+    Rule("boost-starved", "boost_management.percent_starved",
+         "{name} spent {value} of live play under 12 boost as first man or last back",
+         "Collect small pads on your rotation path so you never drop under 30: play one game "
+         "where you take every small pad you pass and no big pad unless it is on your way.",
+         ("boost_management.time_starved", 10), _starved),
+    Rule("overfill", "boost_management.percent_overfill",
+         "{name} wasted {value} of the pad boost picked up (tank nearly full)",
+         "Leave big pads when you hold 70+ boost: take them only to deny the opponents or "
+         "when you are low; let a teammate on less boost have them.",
+         ("boost.count_collected_big", 4), _overfill),
+)
+BY_ID = {r.id: r for r in RULES}
+# Rules whose minimum is about sample size (not "nothing happened"): the
+# dossier says when these could not judge a player.
+DATA_GATED = frozenset({"kickoffs-lost", "overfill"})
+
+
+@dataclass(frozen=True)
+class Baseline:
+    kind: str  # lobby | history | rank
+    value: float
+    spread: float | None
+    n: int
+    source: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "value": round(self.value, 2),
+                "spread": round(self.spread, 2) if self.spread is not None else None,
+                "n": self.n, "source": self.source}
+
+
+def summarize(values: list[float], kind: str, source: str) -> Baseline | None:
+    """Median and spread (scaled MAD: robust to one wild game) of ``values``."""
+    if not values:
+        return None
+    med = statistics.median(values)
+    mad = statistics.median(abs(v - med) for v in values) * 1.4826 if len(values) >= 3 else None
+    return Baseline(kind, med, mad, len(values), source)
+
+
+@cache
+def _rank_means() -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = json.loads(RANK_MEANS_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data
+
+
+def rank_baseline(qualified: str, value: float) -> Baseline | None:
+    """The ballchasing rank tier whose mean is nearest ``value`` (pros left out)."""
+    data = _rank_means()
+    stat = (data.get("stats") or {}).get(qualified)
+    if not stat:
+        return None
+    tiers = {t: v["mean"] for t, v in stat["tiers"].items() if t != "999"}
+    tier = min(tiers, key=lambda t: abs(tiers[t] - value))
+    name = data["tiers"].get(tier, tier)
+    return Baseline("rank", float(tiers[tier]), None, int(stat["tiers"][tier]["games"]),
+                    f"{name} mean; {data['source']['short']}")
+
+
+def effect_size(qualified: str, value: float, base: Baseline) -> float:
+    """Standardised gap, positive when ``value`` is worse than the baseline."""
+    m = BY_QUALIFIED[qualified]
+    sign = {"higher": -1.0, "lower": 1.0}.get(m.direction, 0.0)
+    floor = SPREAD_FLOOR.get(m.unit, 1.0)
+    if m.unit == "count":  # counts vary like Poisson draws: sd ~ sqrt(mean)
+        floor = max(floor, abs(base.value) ** 0.5)
+    spread = max(base.spread or 0.0, floor)
+    return sign * (value - base.value) / spread
+
+
+def severity(effect: float) -> str:
+    return "high" if effect >= 2.0 else "medium" if effect >= 1.25 else "low"
+
+
+def finding(rule: Rule, player: dict[str, Any], value: float, baselines: list[Baseline],
+            moments: list[Moment], n_games: int, extra: str = "",
+            qualifier: str = "") -> dict[str, Any] | None:
+    """One insight dict, or None when the gap to the primary baseline is too small."""
+    if not baselines:
+        return None
+    primary = baselines[0]
+    effect = effect_size(rule.metric, value, primary)
+    if effect <= MIN_EFFECT:
+        return None
+    unit = BY_QUALIFIED[rule.metric].unit
+    claim = rule.claim.format(name=player["name"], value=fmt_value(value, unit), extra=extra)
+    claim += qualifier
+    claim += f"; {_BASIS[primary.kind]} {fmt_value(primary.value, unit)}."
+    return {
+        "id": rule.id, "player": player["key"], "name": player["name"], "claim": claim,
+        "metric": rule.metric, "value": round(value, 2), "baseline": primary.as_dict(),
+        "baselines": [b.as_dict() for b in baselines], "effect": round(effect, 2),
+        "n_games": n_games, "moments": moments[:MAX_MOMENTS], "practice": rule.practice,
+        "severity": severity(effect),
+    }
+
+
+_BASIS = {"lobby": "the lobby's median was", "history": "your usual (median) is",
+          "rank": "the nearest rank mean is"}
+
+
+def fmt_value(value: float, unit: str) -> str:
+    if unit == "%":
+        return f"{value:.0f}%"
+    if unit == "s":
+        return f"{value:.0f} s"
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def rank_findings(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    order = {"high": 0, "medium": 1, "low": 2}
+    return sorted(findings, key=lambda f: (order[f["severity"]], -f["effect"], f["id"]))
+
+
+def _live_seconds(player: dict[str, Any]) -> float:
+    r = player["stats"].get("rotation") or {}
+    return sum(float(r.get(f"time_{k}_man") or 0.0) for k in ("first", "second", "third"))
+
+
+def game_insights(report: Report) -> list[dict[str, Any]]:
+    """``report["insights"]``: every player's findings against their lobby, best first."""
+    players = [p for p in report.get("players", []) if not p.get("is_bot")]
+    found = []
+    for p in players:
+        if _live_seconds(p) < MIN_LIVE_S:
+            continue
+        others = [o for o in players if o["key"] != p["key"]]
+        for rule in RULES:
+            value = _stat(p["stats"], rule.metric)
+            if value is None or not rule.min_support(p["stats"]):
+                continue
+            lobby = summarize([v for o in others if (v := _stat(o["stats"], rule.metric))
+                               is not None], "lobby", "the other players in this game")
+            baselines = [b for b in (lobby, rank_baseline(rule.metric, value)) if b is not None]
+            extra = _extra(rule, p["stats"])
+            f = finding(rule, p, value, baselines, rule.moments(report, p["key"]), 1, extra)
+            if f is not None:
+                found.append(f)
+    return rank_findings(found)
+
+
+def too_little_data(report: Report, key: str) -> list[str]:
+    """Rules that could not judge this player in this game (for the dossier)."""
+    p = next((x for x in report.get("players", []) if x["key"] == key), None)
+    if p is None:
+        return []
+    if _live_seconds(p) < MIN_LIVE_S:
+        return ["everything (under a minute of live play)"]
+    return [r.id for r in RULES if r.id in DATA_GATED and _stat(p["stats"], r.metric)
+            is not None and not r.min_support(p["stats"])]
+
+
+def kickoff_tally(won: float, taken: float) -> str:
+    return f"{won:.0f} of {taken:.0f}"
+
+
+def _extra(rule: Rule, stats: dict[str, dict[str, Any]]) -> str:
+    if rule.id == "kickoffs-lost":
+        won, taken = _stat(stats, "kickoffs.won") or 0, _stat(stats, "kickoffs.taken") or 0
+        return kickoff_tally(won, taken)
+    return ""
