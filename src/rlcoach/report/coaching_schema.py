@@ -137,7 +137,7 @@ def coaching_schema() -> dict[str, Any]:
 
 
 def insights_schema() -> dict[str, Any]:
-    """``report["insights"]`` (1.2+): ranked findings, see ``rlcoach.report.insights``."""
+    """``report["insights"]`` (1.6+): ranked findings, see ``rlcoach.report.insights``."""
     baseline = _obj({"kind": {"enum": ["lobby", "history", "rank"]}, "value": _NUM,
                      "spread": {"type": ["number", "null"]}, "n": _INT, "source": _STR})
     return {**_arr(_obj({
@@ -145,4 +145,4 @@ def insights_schema() -> dict[str, Any]:
         "value": _NUM, "baseline": baseline, "baselines": _arr(baseline), "effect": _NUM,
         "n_games": _INT, "moments": _arr(_obj({**_MOMENT, "what": _STR})), "practice": _STR,
         "severity": {"enum": ["high", "medium", "low"]},
-    })), "description": "Findings, best first (absent on reports before 1.2)."}
+    })), "description": "Findings, best first (absent on reports before 1.6)."}

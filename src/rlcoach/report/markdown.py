@@ -81,7 +81,7 @@ def _findings(report: dict[str, Any]) -> list[str]:
     from rlcoach.report.insights import too_little_data
 
     insights = report.get("insights")
-    if insights is None:  # a report from before 1.2
+    if insights is None:  # a report from before 1.6
         return []
     me = next((p for p in report["players"] if p.get("is_me")), None)
     if me is not None:
