@@ -187,3 +187,27 @@ def test_library_stats_and_suggest_identity(library) -> None:
     assert (stats.games, stats.my_games, stats.files_ok) == (3, 3, 3)
     assert q.suggest_identity(library)[0][2] == 3
     assert q.playlists(library) == [("ranked-doubles", 3)]
+
+
+def test_notable_stats_compare_per_game_totals_per_minute(library, me) -> None:
+    """A long game's many shots are ordinary per minute; an average is not rescaled."""
+    reports = [make_report(date=datetime(2026, 1, 1 + i), seed=i, duration=300.0,
+                           my_stats={"core.shots": 4 + i % 3}) for i in range(9)]
+    # Twice as long, twice the shots: the usual rate.
+    reports.append(make_report(date=datetime(2026, 1, 20), seed=99, duration=600.0,
+                               my_stats={"core.shots": 10}))
+    ids = _add(library, reports)
+    found = {n.metric: n for n in q.notable_stats(library, ids[-1], n=200, identity=me)}
+    shots = found["core.shots"]
+    assert shots.per_minute and shots.value == pytest.approx(10 / 10)
+    assert shots.average == pytest.approx(5 / 5)
+    assert abs(shots.z) < 0.1  # per game it would be 6 standard deviations out
+    assert found["movement.avg_speed"].per_minute is False
+
+
+def test_notable_stats_never_pool_playlists(library, me) -> None:
+    duel = [make_report(date=datetime(2026, 1, 1 + i), seed=i, playlist="ranked-duel",
+                        blue=(ME,), orange=(OPP1,)) for i in range(8)]
+    doubles = make_report(date=datetime(2026, 1, 20), seed=99)
+    ids = _add(library, [*duel, doubles])
+    assert q.notable_stats(library, ids[-1], identity=me) == []  # no earlier doubles games

@@ -91,6 +91,16 @@ def test_home_bundle(data: DashboardData) -> None:
     assert len(home.form) == 20
     assert home.session is not None and home.session.active and home.session.games == 6
     assert set(home.averages) >= {"core.score", "boost.bpm"}
+    # Focus areas: the most played ranked playlist only, worst first, each with its games.
+    assert home.focus_playlist is not None and home.focus_playlist.startswith("ranked")
+    focus = data.focus(home.focus_playlist)
+    assert 0 < len(focus) <= 3
+    assert [a.gap for a in focus] == sorted((a.gap for a in focus), reverse=True)
+    for area in focus:
+        assert area.gap > 0.02 and len(area.worst) == 3
+        detail = q.recent_games(data.library(), filters=q.GameFilter(playlist=home.focus_playlist),
+                                limit=1000, identity=ME_IDENTITY)
+        assert {g for g, _ in area.worst} <= {r.game_id for r in detail}
 
 
 def test_missing_library_is_empty_and_not_created(tmp_path: Path) -> None:

@@ -119,11 +119,17 @@ async def test_game_tabs_timeline_and_heatmap(make_app) -> None:
             assert screen.query_one(f"#group-{tab}", DataTable).row_count > 10
         await pilot.press("5")
         timeline = screen.query_one(Timeline)
-        assert [lane.label for lane in timeline.lanes] == ["Goals", "Demos", "Kickoffs"]
-        goals = sum(screen.query_one("#events", DataTable).get_row_at(i)[1] == "Goal"
-                    for i in range(screen.query_one("#events", DataTable).row_count))
-        g = screen.game_id
-        assert goals == len(timeline.lanes[0].marks) and g
+        labels = [lane.label for lane in timeline.lanes]
+        assert labels[0] == "Goals" and {"Kickoffs", "Demos"} <= set(labels)
+        events = screen.query_one("#events", DataTable)
+        titles = [str(events.get_row_at(i)[1]) for i in range(events.row_count)]
+        assert sum(t.startswith("Goal") for t in titles) == len(timeline.lanes[0].marks) > 0
+        assert screen.game_id
+        # The highlighted moment's situation is spelled out above the list.
+        events.focus()
+        await pilot.press("down")
+        situation = str(screen.query_one("#situation", Static).render())
+        assert " at " in situation and "score before it" in situation
         await pilot.press("6")
         field = screen.query_one(FieldHeatmap)
         assert field.grid is None
@@ -180,7 +186,16 @@ async def test_compare_shows_lobby_rank_means_and_source(make_app) -> None:
         screen = app.view
         assert isinstance(screen, CompareView)
         table = screen.query_one("#compare", DataTable)
-        assert table.row_count == 35  # every mapped rank stat
+        keys = [str(k.value) for k in table.rows]
+        metrics = [k for k in keys if not k.startswith("group:")]
+        assert len(metrics) == 35  # every mapped rank stat, under its group's heading
+        assert keys[0] == "group:core" and len(keys) - len(metrics) >= 3
+        # Within a group, the largest gap to the lobby comes first.
+        from rlcoach.tui.screens.compare import relative_gap
+        rows = {r.metric: r for r in screen._data.rows}
+        boost = [k for k in metrics if k.startswith("boost.")]
+        gaps = [relative_gap(rows[k]) for k in boost]
+        assert gaps == sorted(gaps, reverse=True) and len(boost) > 3
         caveat = text_of(screen.query_one("#caveat", Static))
         assert "ballchasing" in caveat and "pooled" in caveat and "pre-2023" in caveat
         before = screen.tier

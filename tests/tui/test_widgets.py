@@ -100,19 +100,23 @@ def test_timeline_from_report_names_teams_and_spans_every_event() -> None:
                          {"time": 100.0, "first_touch": None, "first_touch_team": "orange"}],
         },
     }
-    span, lanes, rows = from_report(report)
+    span, lanes, rows = from_report(report, "blue")
     assert span == 320.5  # a goal after ``duration`` still fits on the axis
     assert [(r.kind, r.team) for r in rows] == [
-        ("Kickoff", "blue"), ("Demo", None), ("Kickoff", "orange"), ("Goal", "orange")]
-    assert rows[1].detail == "unknown → Ann"
-    assert rows[2].detail == "first touch: nobody"
-    assert [len(lane.marks) for lane in lanes] == [1, 1, 2]
+        ("kickoff", "blue"), ("demo", None), ("kickoff", "orange"), ("goal", "orange")]
+    assert rows[1].detail == "unknown demolished Ann"
+    assert rows[2].detail == "first touch nobody"
+    assert rows[3].title == "Goal against" and rows[3].mine is False
+    assert [(lane.label, len(lane.marks)) for lane in lanes] == [
+        ("Goals", 1), ("Kickoffs", 2), ("Demos", 1)]
 
 
-def test_timeline_skips_events_without_a_time() -> None:
+def test_timeline_lists_goals_it_cannot_place_instead_of_dropping_them() -> None:
     from rlcoach.tui.widgets.timeline import from_report
 
     report = {"events": {"goals": [{"time": None, "team": "blue"}, {"team": "blue"},
                                    {"time": 12.0, "team": "blue"}]}}
-    span, _, rows = from_report(report)
-    assert [r.time for r in rows] == [12.0] and span == 12.0
+    span, lanes, rows = from_report(report)
+    assert [r.time for r in rows] == [12.0, None, None] and span == 12.0
+    assert len(lanes[0].marks) == 1  # only the placed one is drawn
+    assert all("not placed" in r.detail for r in rows[1:])

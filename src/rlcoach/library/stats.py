@@ -116,6 +116,19 @@ class Notable:
     delta: float  # value - average
     z: float  # delta in standard deviations
     better: bool | None  # by the metric's direction; None when neutral
+    per_minute: bool = False  # value and average are per minute of play (a per-game total)
+
+
+def grows_with_time(m: Metric) -> bool:
+    """A per-game total (goals, boost collected, seconds somewhere): it grows with
+    match length, so games are compared on it per minute, not per game."""
+    if m.unit in ("count", "points"):
+        return True
+    if m.unit == "boost":
+        return not m.key.startswith("avg")
+    if m.unit == "s":
+        return m.key.startswith("time_") or m.key.endswith("_time")
+    return m.unit == "uu" and m.key.startswith("total")
 
 
 def resolve_metric(name: str) -> Metric:
@@ -250,10 +263,12 @@ def notable_stats(library: Library, game_id: int, *, n: int = 3, baseline: int =
                   identity: Identity | None = None) -> list[Notable]:
     """The user's ``n`` stats in this game furthest from their recent mean.
 
-    The baseline is the user's ``baseline`` games before this one (same
-    playlist when there are at least five of those, since duel and
-    standard numbers differ a lot). Only metrics with a direction count:
-    a neutral metric being unusual says nothing about how the game went.
+    The baseline is the user's ``baseline`` games before this one in the
+    same playlist (duel and standard numbers differ a lot: never pooled).
+    Per-game totals (``grows_with_time``) are compared per minute of the
+    game's duration, so a long overtime does not "stand out" for the boost
+    it collected. Only metrics with a direction count: a neutral metric
+    being unusual says nothing about how the game went.
     """
     ident = resolve_identity(identity)
     me = my_rows(me_condition(library, ident))
@@ -262,10 +277,8 @@ def notable_stats(library: Library, game_id: int, *, n: int = 3, baseline: int =
     if this is None or this["my_row"] is None:
         return []
     before = GameFilter(until=datetime.fromisoformat(this["played_at"]) - timedelta(seconds=1))
-    same = GameFilter(playlist=this["playlist"], until=before.until) if this["playlist"] else None
-    history = _my_games(library, ident, same, baseline) if same else []
-    if len(history) < 5:
-        history = _my_games(library, ident, before, baseline)
+    same = GameFilter(playlist=this["playlist"], until=before.until) if this["playlist"] else before
+    history = _my_games(library, ident, same, baseline)
     candidates = [m for m in METRICS if m.direction != "neutral" and m.unit != "bool"]
     ids = library.metric_ids()
     rows = [this["my_row"], *(h["my_row"] for h in history)]
@@ -277,11 +290,20 @@ def notable_stats(library: Library, game_id: int, *, n: int = 3, baseline: int =
                        metric_values.c.value).where(metric_values.c.player_row.in_(chunk))
             ):
                 per[(prow, mid)] = value
+    played: list[Any] = [this, *history]
+    minutes = {r["my_row"]: (r["duration"] or 0) / 60 for r in played}
+
+    def rate(row: int, mid: int, total: bool) -> float | None:
+        v = per.get((row, mid))
+        if v is None or not total:
+            return v
+        return v / minutes[row] if minutes[row] > 0 else None
+
     found = []
     for m in candidates:
-        mid = ids[m.qualified]
-        value = per.get((this["my_row"], mid))
-        past = [v for h in history if (v := per.get((h["my_row"], mid))) is not None]
+        mid, total = ids[m.qualified], grows_with_time(m)
+        value = rate(this["my_row"], mid, total)
+        past = [v for h in history if (v := rate(h["my_row"], mid, total)) is not None]
         if value is None or len(past) < 3:
             continue
         mean, spread = statistics.fmean(past), statistics.pstdev(past)
@@ -289,7 +311,8 @@ def notable_stats(library: Library, game_id: int, *, n: int = 3, baseline: int =
             continue
         z = (value - mean) / spread
         better = None if m.direction == "neutral" else (z > 0) == (m.direction == "higher")
-        found.append(Notable(m.qualified, m.label, m.unit, value, mean, value - mean, z, better))
+        found.append(Notable(m.qualified, m.label, m.unit, value, mean, value - mean, z, better,
+                             per_minute=total))
     found.sort(key=lambda x: abs(x.z), reverse=True)
     return found[:n]
 

@@ -29,10 +29,12 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from rlcoach.config import load_config
+from rlcoach.errors import RlcoachError
 from rlcoach.tui.commands import MetricCommands
 from rlcoach.tui.data import DashboardData
 from rlcoach.tui.screens.base import DataView
-from rlcoach.tui.screens.game import GameScreen
+from rlcoach.tui.screens.game import GameScreen, GameView
 from rlcoach.tui.screens.main import MainScreen
 from rlcoach.tui.screens.trends import TrendsView
 
@@ -82,12 +84,22 @@ class DashboardApp(App[None]):
     def check_library(self) -> None:
         """Reload when another process (``rlcoach watch``, ``ingest``) wrote.
 
-        Compares file stamps only (two ``stat`` calls, no query), so it is
-        cheap enough for the UI thread.
+        Compares file stamps only (three ``stat`` calls, no query), so it is
+        cheap enough for the UI thread. A changed rlcoach.toml (a new identity,
+        session gap) is applied the same way, without a restart.
         """
         if self.data.changed_on_disk():
             self.action_reload()
             self.notify("The library changed: reloaded.", timeout=3)
+        if self.data.config_changed():
+            try:
+                config = load_config(self.data.config_path)
+            except RlcoachError as exc:
+                self.notify(f"rlcoach.toml not applied: {exc.message}", severity="error")
+                return
+            self.data.use_config(config)
+            self.view.activated()
+            self.notify("rlcoach.toml changed: applied.", timeout=3)
 
     @property
     def main(self) -> MainScreen:
@@ -100,9 +112,9 @@ class DashboardApp(App[None]):
     @property
     def view(self) -> DataView:
         """The view on display (tests and the benchmark wait on its ``loaded_at``)."""
-        if isinstance(self.screen, GameScreen):
+        if isinstance(self.screen, GameScreen) and self.screen.query(GameView):
             return self.screen.view
-        return self.main.view
+        return self.main.view  # also while a game screen is still being composed
 
     async def action_show(self, view: str) -> None:
         if isinstance(self.screen, GameScreen):

@@ -27,12 +27,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from rlcoach import paths
-from rlcoach.config import Identity
+from rlcoach.config import Config, Identity
 from rlcoach.errors import LibraryError
 from rlcoach.library import queries as q
 from rlcoach.library.db import Library, open_library
 from rlcoach.library.filters import GameFilter
+from rlcoach.report.registry import METRICS
+from rlcoach.tui.focus import FOCUS_GAMES, FocusArea, focus_areas, main_playlist, shortfalls
 from rlcoach.tui.heatmaps import player_heatmap
+from rlcoach.tui.identity import config_stamp, write_identity
 from rlcoach.tui.models import ROW_STATS, CompareData, GameData, HomeData, Status
 
 T = TypeVar("T")
@@ -71,6 +74,7 @@ class DashboardData:
         self._lock = threading.Lock()  # views load concurrently, each in its worker
         self._memo: dict[tuple, Any] = {}
         self._stamp = self.file_stamp()
+        self._config_stamp = config_stamp(self.config_path)
 
     # -- plumbing -----------------------------------------------------------
 
@@ -113,6 +117,26 @@ class DashboardData:
                 return False
             self._stamp = stamp
             return True
+
+    def config_changed(self) -> bool:
+        """True once per change of rlcoach.toml (by us or an editor) since the last call."""
+        stamp = config_stamp(self.config_path)
+        if stamp == self._config_stamp:
+            return False
+        self._config_stamp = stamp
+        return True
+
+    def use_config(self, config: Config) -> None:
+        """Take rlcoach.toml's identity and session gap; every answer is recomputed."""
+        self.identity = config.identity
+        self.session_gap_minutes = config.library.session_gap_minutes
+        self.invalidate()
+
+    def set_me(self, platform_id: str | None, name: str) -> None:
+        """"This is me": write [identity] to rlcoach.toml and use it at once."""
+        config = write_identity(self.config_path, platform_id, name)
+        self._config_stamp = config_stamp(self.config_path)
+        self.use_config(config)
 
     def invalidate(self) -> None:
         """Forget every answer; screens reload when next shown."""
@@ -172,6 +196,7 @@ class DashboardData:
         last20 = recent[:20]
         marks = {"win": "W", "loss": "L"}
         means = self.lobby_means(ROW_STATS, last=50)
+        playlist = main_playlist(recent)
         return HomeData(
             status=status, recent=tuple(recent), session=session,
             overall=self.win_counts(),
@@ -181,7 +206,27 @@ class DashboardData:
             form_diff=tuple(float((g.my_score or 0) - (g.their_score or 0))
                             for g in reversed(recent)),
             averages={s.metric: s.me for s in means},
+            focus_playlist=playlist,
         )
+
+    def focus(self, playlist: str) -> list[FocusArea]:
+        """Home's focus areas over the recent games of one ranked playlist.
+
+        Asked for after Home is painted (its own worker): a lobby comparison
+        over every directional metric costs as much as the rest of Home.
+        """
+        return self._cached(("focus", playlist), lambda: self._focus(self._lib(), playlist))
+
+    def _focus(self, lib: Library, playlist: str) -> list[FocusArea]:
+        flt = GameFilter(playlist=playlist)
+        metrics = [m.qualified for m in METRICS
+                   if m.direction != "neutral" and m.unit != "bool"]
+        stats = q.lobby_comparison(lib, metrics, last=FOCUS_GAMES, filters=flt,
+                                   identity=self.identity)
+        worst = [s.metric for s in shortfalls(stats)]
+        series = q.trends(lib, worst, last=FOCUS_GAMES, filters=flt, window=1,
+                          identity=self.identity) if worst else []
+        return focus_areas(stats, series)
 
     def games(self, filters: GameFilter, sort: str = "date", descending: bool = True,
               offset: int = 0) -> tuple[Status, list[q.GameRow], int]:

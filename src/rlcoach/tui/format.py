@@ -69,11 +69,19 @@ def delta(m: Metric, mine: float | None, other: float | None) -> tuple[str, str]
         return DASH, "dim"
     d = mine - other
     sign = "+" if d > 0 else ""
-    text = f"{sign}{d:.2f}" if abs(d) < 10 else f"{sign}{d:,.0f}"
+    if m.unit == "%":  # a difference of percentages is in points, not percent
+        text = f"{sign}{d:.1f} pp"
+    else:
+        text = f"{sign}{d:.2f}" if abs(d) < 10 else f"{sign}{d:,.0f}"
     if m.direction == "neutral" or abs(d) < 1e-9:
         return text, ""
     better = (d > 0) == (m.direction == "higher")
     return text, ("green" if better else "red")
+
+
+def rate(per_minute: float) -> str:
+    """A per-game total as a rate per minute of play."""
+    return f"{per_minute:.2f}/min" if abs(per_minute) < 10 else f"{per_minute:,.0f}/min"
 
 
 def result_style(result: str | None) -> str:

@@ -63,7 +63,8 @@ def _suggest(found: tuple[tuple[str, str | None, int], ...]) -> str:
     if not found:
         return ""
     lines = [f"    {name}  {pid or '(no platform id)'}  in {n} games" for name, pid, n in found]
-    return "\n\nPlayers in the most games:\n" + "\n".join(lines)
+    return ("\n\nPlayers in the most games (pick yours below and press enter to write it):\n"
+            + "\n".join(lines))
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class HomeData:
     form: str  # newest first, "W"/"L"/"-"
     form_diff: tuple[float, ...]  # goal difference per game, oldest first
     averages: dict[str, float | None]  # the user's mean ROW_STATS over the last 50 games
+    focus_playlist: str | None = None  # the ranked playlist the focus areas rest on
 
 
 @dataclass(frozen=True)

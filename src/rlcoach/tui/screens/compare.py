@@ -6,7 +6,10 @@ per-rank population means. The second comes with limits (means only, all
 playlists pooled, before early 2023) that are printed beside the table at
 all times, and per-game totals are marked because they move with match
 length and team size. The default rank column is the tier the user's
-numbers sit closest to most often; ``[``/``]`` move it.
+numbers sit closest to most often; ``[``/``]`` move it. Rows are grouped
+(boost, movement, ...) and sorted within a group by the size of the gap to
+the lobby, so what differs most is read first; differences of percentages
+are in percentage points.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
+from rlcoach.library.queries import LobbyStat
 from rlcoach.report.registry import BY_QUALIFIED, METRICS
 from rlcoach.tui import format as fmt
 from rlcoach.tui.models import CompareData
@@ -28,6 +32,20 @@ from rlcoach.tui.screens.base import Cycle, DataView, Notice, playlist_options
 LAST_GAMES = 200
 WIDE = 96  # columns from which Mates and Opps get their own columns
 SHORT_TIER = {"Platinum": "Plat", "Champion": "Champ", "Grand Champion": "GC"}
+
+
+def relative_gap(row: LobbyStat) -> float:
+    """How far the user is from the lobby, as a share of the lobby's mean."""
+    if row.me is None or not row.lobby:
+        return 0.0
+    return abs(row.me - row.lobby) / abs(row.lobby)
+
+
+def ordered(rows: tuple[LobbyStat, ...]) -> list[LobbyStat]:
+    """Grouped as in the registry; within a group, the largest gap to the lobby first."""
+    groups = list(dict.fromkeys(m.group for m in METRICS))
+    return sorted(rows, key=lambda r: (groups.index(BY_QUALIFIED[r.metric].group),
+                                       -relative_gap(r)))
 
 
 def compared_metrics() -> list[str]:
@@ -135,8 +153,14 @@ class CompareView(DataView):
         table.add_column(SHORT_TIER.get(tier_name, tier_name), key="tier")
         table.add_column("Δ", key="d-tier")
         table.add_column("Nearest", key="closest")
-        for row in data.rows:
+        columns = len(table.columns)
+        group = None
+        for row in ordered(data.rows):
             m = BY_QUALIFIED[row.metric]
+            if m.group != group:
+                group = m.group
+                table.add_row(Text(m.group.title(), style="bold"), *[""] * (columns - 1),
+                              key=f"group:{group}")
             stat = self.ranks.stats[row.metric]
             rank_mean = stat.means.get(self.tier)
             d_lobby, s_lobby = fmt.delta(m, row.me, row.lobby)

@@ -2,8 +2,9 @@
 
 Tabs: Overview (both teams' scoreboards), Boost, Movement, Positioning (every
 registry metric of that group, one column per player so six players fit 80
-columns), Timeline (goals, demolitions and kickoffs along the match clock,
-with the exact list below) and Heatmap (the user's time per field cell).
+columns), Timeline (the game's moments, ``tui.moments``, along the recording,
+then listed on the match clock; the highlighted one's situation is spelled
+out between the two) and Heatmap (the user's time per field cell).
 The whole report is read once in a worker; each tab is filled the first time
 it is shown, so opening a game costs one tab's rendering, not six.
 
@@ -23,12 +24,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from rlcoach.report.registry import BY_QUALIFIED, metrics_in
 from rlcoach.tui import format as fmt
 from rlcoach.tui.models import GameData
+from rlcoach.tui.moments import Moment, situation
 from rlcoach.tui.screens.base import DataView, Notice
+from rlcoach.tui.widgets.footer import Footer
 from rlcoach.tui.widgets.heatmap import FieldHeatmap
 from rlcoach.tui.widgets.timeline import TEAM_COLOURS, Timeline, from_report
 
@@ -37,6 +40,20 @@ TABS = (("overview", "Overview"), ("boost", "Boost"), ("movement", "Movement"),
 SCOREBOARD = {"core.score": "Score", "core.goals": "Goals", "core.assists": "Assists",
               "core.saves": "Saves", "core.shots": "Shots", "demo.inflicted": "Demos",
               "boost.bpm": "BPM"}
+
+
+def column_widths(width: int, labels: list[str], names: list[str]) -> tuple[int, int]:
+    """(label, player name) widths for a metrics-by-players table ``width`` wide.
+
+    At 80 columns six players need names cut to 9 and labels to 22; wider
+    terminals give the room back, labels first, until nothing is cut.
+    """
+    longest_label = max(map(len, labels), default=6)
+    longest_name = max(map(len, names), default=6)
+    per_cell = 3  # DataTable padding and separator per column
+    label_w = min(longest_label, max(22, width - len(names) * (9 + per_cell) - per_cell - 4))
+    room = (width - label_w - per_cell - 4) // max(1, len(names)) - per_cell
+    return label_w, max(9, min(longest_name, room))
 
 
 class GameView(DataView):
@@ -56,6 +73,7 @@ class GameView(DataView):
         super().__init__(id=id)
         self.game_id: int | None = None
         self._view: GameData | None = None
+        self._moments: list[Moment] = []
 
     def compose(self) -> ComposeResult:
         yield Static(id="game-title", classes="status")
@@ -72,6 +90,7 @@ class GameView(DataView):
                     yield DataTable(id=f"group-{group}", cursor_type="row", zebra_stripes=True)
             with TabPane("Timeline", id="timeline"), Vertical():
                 yield Timeline(id="timeline-strip")
+                yield Static(id="situation", classes="label", markup=False)
                 yield DataTable(id="events", cursor_type="row", zebra_stripes=True)
             with TabPane("Heatmap", id="heatmap"):
                 yield FieldHeatmap(id="field")
@@ -154,7 +173,7 @@ class GameView(DataView):
         elif tab in ("boost", "movement", "positioning"):
             self._group_table(self.query_one(f"#group-{tab}", DataTable), tab, players)
         elif tab == "timeline":
-            self._timeline(detail.report)
+            self._timeline(detail)
         elif tab == "heatmap":
             self._heatmap(view)
 
@@ -181,43 +200,64 @@ class GameView(DataView):
         if view.detail.game.my_team is None:
             self.query_one("#notable", Static).update("")
             return
-        text = Text("Stood out against your recent games", style="bold")
+        text = Text("Stood out against your recent games in this playlist", style="bold")
         if not view.notable:
             text.append("\n  nothing yet: it needs a few earlier games of yours", "dim")
         for n in view.notable:
             m = BY_QUALIFIED[n.metric]
             style = "" if n.better is None else "green" if n.better else "red"
-            text.append(f"\n  {n.label[:26]:<26} {fmt.value(m, n.value):>8}  ")
-            text.append(f"usual {fmt.mean_value(m, n.average)}", "dim")
+            shown = (fmt.rate(n.value), fmt.rate(n.average)) if n.per_minute else \
+                (fmt.value(m, n.value), fmt.mean_value(m, n.average))
+            text.append(f"\n  {n.label[:26]:<26} {shown[0]:>8}  ")
+            text.append(f"usual {shown[1]}", "dim")
             text.append(f"  {'▲' if n.delta > 0 else '▼'}", style)
         self.query_one("#notable", Static).update(text)
 
     def _group_table(self, table: DataTable, group: str, players: list[Any]) -> None:
         """Metrics down, players across: every metric of the group stays visible."""
         table.clear(columns=True)
+        metrics = metrics_in(group)
+        label_w, name_w = column_widths(self.size.width, [m.label for m in metrics],
+                                        [p.name for p in players])
         table.add_column("Metric", key="metric")
         for i, p in enumerate(players):
             colour = TEAM_COLOURS.get(p.team, "")
-            label = Text(p.name[:9], style=f"{'bold underline ' if p.is_me else ''}{colour}")
+            label = Text(p.name[:name_w], style=f"{'bold underline ' if p.is_me else ''}{colour}")
             table.add_column(label, key=f"p{i}")
-        for m in metrics_in(group):
-            row: list[object] = [m.label[:22]]
+        for m in metrics:
+            row: list[object] = [m.label[:label_w]]
             row += [Text(fmt.value(m, p.stats.get(m.qualified)), justify="right")
                     for p in players]
             table.add_row(*row)
 
-    def _timeline(self, report: dict) -> None:
-        span, lanes, rows = from_report(report)
+    def _timeline(self, detail: Any) -> None:
+        span, lanes, moments = from_report(detail.report, detail.game.my_team)
         self.query_one(Timeline).set_data(span, lanes)
+        self._moments = moments
         table = self.query_one("#events", DataTable)
         table.clear(columns=True)
-        table.add_columns("Clock", "Event", "Team", "Detail")
-        for row in rows:
-            colour = TEAM_COLOURS.get(row.team or "", "")
-            table.add_row(fmt.clock(row.time), row.kind, Text(row.team or "–", style=colour),
-                          row.detail)
-        if not rows:
-            table.add_row("–", "No goals, demolitions or kickoffs recorded.", "", "")
+        clocked = any(m.clock for m in moments)
+        # The match clock when the report has it; else the recording's time, said so.
+        table.add_columns("Clock" if clocked else "Replay", "Moment", "Team", "Detail")
+        for m in moments:
+            when = m.clock or (fmt.clock(m.time) if m.time is not None else fmt.DASH)
+            style = "" if m.mine is None else "green" if m.mine else "red"
+            table.add_row(when, Text(m.title, style=style),
+                          Text(m.team or fmt.DASH, style=TEAM_COLOURS.get(m.team or "", "")),
+                          m.detail)
+        if not moments:
+            table.add_row(fmt.DASH, "No goals, demolitions or kickoffs recorded.", "", "")
+        note = "" if clocked or not moments else \
+            "Times are replay time: this report has no match clock. "
+        self.query_one("#situation", Static).update(
+            note + "Highlight a moment to see what happened around it.")
+
+    @on(DataTable.RowHighlighted, "#events")
+    def _moment(self, event: DataTable.RowHighlighted) -> None:
+        if self._view is None or not 0 <= event.cursor_row < len(self._moments):
+            return
+        self.query_one("#situation", Static).update(
+            situation(self._view.detail.report, self._moments[event.cursor_row]))
 
 
 class GameScreen(Screen[None]):

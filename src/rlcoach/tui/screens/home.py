@@ -1,19 +1,26 @@
-"""Home: how am I doing lately?
+"""Home: what to work on, and how am I doing lately?
 
-Win rate (all games and the last 20), the current session, form as a W/L
-strip plus a sparkline of goal difference, the user's average key stats and
-the most recent games (Enter opens one). One worker call loads all of it.
+First the three focus areas (``tui.focus``): where the user trails their
+lobbies most over recent ranked games of their main playlist, each with the
+games that show it most (Enter on one opens the worst of them). Then win
+rate (all games and the last 20), the current session, form as a W/L strip
+plus a sparkline of goal difference, the user's average key stats and the
+most recent games (Enter opens one). One worker call loads all of it.
 """
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Sparkline, Static
+from textual.worker import get_current_worker
 
+from rlcoach.errors import RlcoachError
 from rlcoach.report.registry import BY_QUALIFIED
 from rlcoach.tui import format as fmt
+from rlcoach.tui.focus import FocusArea
 from rlcoach.tui.models import ROW_STATS, HomeData
 from rlcoach.tui.screens.base import DataView, Notice
 from rlcoach.tui.widgets.tables import add_game_rows, game_columns
@@ -23,9 +30,17 @@ class HomeView(DataView):
     LABEL = "Home"
     FOCUS = "#recent"  # letter keys must reach the bindings, not an Input
 
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id)
+        self._worst: dict[str, tuple[int, ...]] = {}  # focus metric -> games showing it most
+        self._suggestions: list[tuple[str, str | None, int]] = []
+
     def compose(self) -> ComposeResult:
         yield Notice(id="notice", markup=False)
+        yield DataTable(id="suggest", cursor_type="row")
         with Vertical(id="home-body"):
+            yield Static(id="focus-title", classes="label")
+            yield DataTable(id="focus", cursor_type="row")
             with Horizontal(id="home-summary"):
                 yield Static(id="winrate", classes="card")
                 yield Static(id="session", classes="card")
@@ -36,7 +51,14 @@ class HomeView(DataView):
             yield DataTable(id="recent", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
+        self.query_one("#suggest", DataTable).display = False  # until nobody is "me"
         game_columns(self.query_one("#recent", DataTable))
+        focus = self.query_one("#focus", DataTable)
+        focus.add_column("Work on", key="label")
+        focus.add_column("You", key="me")
+        focus.add_column("Lobby", key="lobby")
+        focus.add_column("Gap", key="gap")
+        focus.add_column("Shows most in", key="worst")
 
     def fetch(self) -> HomeData:
         return self.dash.data.home(self.dash.now)
@@ -45,9 +67,11 @@ class HomeView(DataView):
         problem = data.status.problem
         self.query_one(Notice).say(problem)
         self.query_one("#home-body").display = problem is None
+        self._suggest(data)
         if problem:
             return
         now = self.dash.now
+        self._focus_loading(data.focus_playlist)
         o, l20 = data.overall, data.last20
         self.query_one("#winrate", Static).update(Text.assemble(
             ("Win rate ", "bold"), (fmt.pct(o.wins, o.wins + o.losses), "bold"),
@@ -84,6 +108,88 @@ class HomeView(DataView):
         table.clear()
         add_game_rows(table, data.recent, now)
 
+    def activated(self) -> None:
+        super().activated()
+        suggest = self.query_one("#suggest", DataTable)
+        if suggest.display:  # nobody is "me" yet: the pick comes first
+            suggest.focus()
+
+    def _suggest(self, data: HomeData) -> None:
+        """The players to pick "this is me" from, while nobody is."""
+        table = self.query_one("#suggest", DataTable)
+        status = data.status
+        self._suggestions = list(status.suggestions) if status.my_games == 0 else []
+        table.display = bool(self._suggestions) and status.problem is not None
+        table.clear(columns=True)
+        if not table.display:
+            return
+        table.add_columns("This is me", "Platform id", "Games")
+        for name, pid, games in self._suggestions:
+            table.add_row(name, pid or "(none: matched by name)", str(games))
+        table.focus()
+
+    def _focus_loading(self, playlist: str | None) -> None:
+        """Home is painted; the focus areas follow from their own worker."""
+        self.query_one("#focus", DataTable).display = False
+        if playlist is None:
+            self._focus_show(None, [])
+            return
+        name = playlist.replace("-", " ").title()
+        self.query_one("#focus-title", Static).update(
+            Text(f"Work on: reading your recent {name} games…", "dim"))
+        self._load_focus(playlist)
+
+    @work(thread=True, exclusive=True, group="focus", exit_on_error=False)
+    def _load_focus(self, playlist: str) -> None:
+        try:
+            areas = self.dash.data.focus(playlist)
+        except RlcoachError as exc:
+            self.app.call_from_thread(self.query_one("#focus-title", Static).update, exc.message)
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._focus_show, playlist, areas)
+
+    def _focus_show(self, focus_playlist: str | None, focus: list[FocusArea]) -> None:
+        title = self.query_one("#focus-title", Static)
+        table = self.query_one("#focus", DataTable)
+        table.clear()
+        self._worst = {a.metric: tuple(g for g, _ in a.worst) for a in focus}
+        playlist = (focus_playlist or "").replace("-", " ").title()
+        if not focus_playlist:
+            title.update(Text("No ranked games yet: focus areas come from ranked play.", "dim"))
+        elif not focus:
+            title.update(Text(f"Work on: nothing stands out against your lobbies in your "
+                              f"recent {playlist} games.", "dim"))
+        else:
+            n = focus[0].games
+            title.update(Text.assemble(("Work on ", "bold"), (
+                f"(your last {n} {playlist} games, against the players in them)", "dim")))
+        table.display = bool(focus)
+        for a in focus:
+            m = BY_QUALIFIED[a.metric]
+            games = ", ".join(fmt.when(played, self.dash.now) for _, played in a.worst)
+            table.add_row(m.label, Text(fmt.mean_value(m, a.me), justify="right"),
+                          Text(fmt.mean_value(m, a.lobby), justify="right"),
+                          Text(f"{a.gap:.0%} {'less' if m.direction == 'higher' else 'more'}",
+                               style="red"), games, key=a.metric)
+
     async def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value is not None:
-            await self.dash.open_game(int(event.row_key.value))
+        key = event.row_key.value
+        if event.data_table.id == "suggest":
+            name, pid, _games = self._suggestions[event.cursor_row]
+            try:
+                self.dash.data.set_me(pid, name)
+            except RlcoachError as exc:
+                self.dash.notify(exc.message, severity="error")
+                return
+            self.dash.notify(f"You are {name}: saved in {self.dash.data.config_path}")
+            self.reload()
+            return
+        if key is None:
+            return
+        if event.data_table.id == "focus":
+            worst = self._worst.get(key, ())
+            if worst:
+                await self.dash.open_game(worst[0])
+            return
+        await self.dash.open_game(int(key))

@@ -15,13 +15,14 @@ import gc
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Header
+from textual.widgets import ContentSwitcher, Header
 
 from rlcoach.tui.screens.base import DataView
 from rlcoach.tui.screens.compare import CompareView
 from rlcoach.tui.screens.games import GamesView
 from rlcoach.tui.screens.home import HomeView
 from rlcoach.tui.screens.trends import TrendsView
+from rlcoach.tui.widgets.footer import Footer
 
 VIEWS: dict[str, type[DataView]] = {
     "home": HomeView, "games": GamesView, "trends": TrendsView, "compare": CompareView,

@@ -38,6 +38,11 @@ GROUP_TAG = {"core": "core", "boost": "bst ", "movement": "move", "positioning":
              "possession": "poss", "mechanics": "mech"}
 
 
+def tag(group: str) -> str:
+    """Four columns naming a metric's group (new groups get their first four letters)."""
+    return GROUP_TAG.get(group, f"{group[:4]:<4}")
+
+
 class TrendsView(DataView):
     LABEL = "Trends"
     FOCUS = "#metric-list"  # letter keys must reach the bindings, not an Input
@@ -62,7 +67,7 @@ class TrendsView(DataView):
         yield Notice(id="notice", markup=False)
         with Horizontal(id="trends-body"):
             yield SelectionList[str](
-                *(Selection(f"[dim]{GROUP_TAG.get(m.group, m.group[:4])}[/] {m.label}", m.qualified,
+                *(Selection(f"[dim]{tag(m.group)}[/] {m.label}", m.qualified,
                             m.qualified in self.chosen)
                   for m in METRICS if m.unit != "bool"),
                 id="metric-list",

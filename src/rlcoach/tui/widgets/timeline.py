@@ -1,9 +1,11 @@
-"""Match timeline: goals, demolitions and kickoffs along the match clock.
+"""Match timeline: the game's moments (``tui.moments``) along the recording.
 
-One lane per event kind, each event placed by its time as a share of the
-match duration, coloured by team. It is a picture of *when* things happened;
-the exact list sits beside it in a table, so markers that collide at narrow
-widths lose nothing.
+One lane per kind of moment (goals, shots, kickoffs, 50/50s, demos, zero
+boost, double commits; the coaching ones only when the report has them),
+each placed by its time as a share of the recording, coloured by team. It
+is a picture of *when* things happened; the exact list, on the match clock,
+sits below it in a table, so markers that collide at narrow widths lose
+nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from rlcoach.tui.format import clock
+from rlcoach.tui.moments import Moment, game_moments
 
 TEAM_COLOURS = {"blue": "#4a9eff", "orange": "#ff8c1a"}
 LABEL_WIDTH = 10
@@ -33,57 +36,32 @@ class Lane:
     marks: tuple[Mark, ...]
 
 
-@dataclass(frozen=True)
-class EventRow:
-    time: float
-    kind: str
-    team: str | None
-    detail: str
+LANES = (("goal", "Goals", "●"), ("shot", "Shots", "◆"), ("kickoff", "Kickoffs", "▲"),
+         ("fifty", "50/50s", "◇"), ("demo", "Demos", "✕"), ("empty", "No boost", "○"),
+         ("double", "Doubles", "‼"))
+ALWAYS = ("goal", "demo", "kickoff")  # lanes drawn even when empty, so "none" is visible
 
 
-def from_report(report: dict[str, Any]) -> tuple[float, list[Lane], list[EventRow]]:
-    """(clock span, lanes, rows in time order) from a report v1's events.
+def from_report(report: dict[str, Any],
+                my_team: str | None = None) -> tuple[float, list[Lane], list[Moment]]:
+    """(time span, lanes, moments in time order) of a report v1.
 
-    Event times count from the start of the recording, which may begin
-    before kickoff and end after ``duration``; the span covers every event
-    and every player's ``end_time`` so no marker falls off the end.
+    Moment times count from the start of the recording, which may begin
+    before kickoff and end after ``duration``; the span covers every moment
+    and every player's ``end_time`` so no marker falls off the end. Goals
+    that could not be placed are in the moments (listed last), not on a lane.
     """
-    events = report.get("events", {})
-    players = report.get("players", [])
-    who = {p.get("key"): (p.get("name") or "?", p.get("team")) for p in players}
-
-    def name(key: str | None, missing: str = "unknown") -> str:
-        return who[key][0] if key in who else missing
-
-    def team(key: str | None) -> str | None:
-        return who[key][1] if key in who else None
-
-    def kickoff_team(e: dict[str, Any]) -> str | None:
-        # Newer reports state it; older ones only name the player.
-        return e.get("first_touch_team") or team(e.get("first_touch"))
-
-    def timed(kind: str) -> list[dict[str, Any]]:
-        # An event without a usable time cannot be placed; skip it, keep the rest.
-        return [e for e in events.get(kind) or [] if isinstance(e.get("time"), int | float)]
-
-    goals, demos, kickoffs = timed("goals"), timed("demolitions"), timed("kickoffs")
-    lanes = [
-        Lane("Goals", "●", tuple(Mark(e["time"], e.get("team")) for e in goals)),
-        Lane("Demos", "✕", tuple(Mark(e["time"], team(e.get("attacker"))) for e in demos)),
-        Lane("Kickoffs", "▲", tuple(Mark(e["time"], kickoff_team(e)) for e in kickoffs)),
-    ]
-    rows = [EventRow(e["time"], "Goal", e.get("team"), name(e.get("scorer")) + (
-        f" (assist {name(e['assister'])})" if e.get("assister") else "")) for e in goals]
-    rows += [EventRow(e["time"], "Demo", team(e.get("attacker")),
-                      f"{name(e.get('attacker'))} → {name(e.get('victim'))}") for e in demos]
-    rows += [EventRow(e["time"], "Kickoff", kickoff_team(e),
-                      f"first touch: {name(e.get('first_touch'), 'nobody')}"
-                      + ("  (goal within 5 s)" if e.get("goal_within_5s") else ""))
-             for e in kickoffs]
+    moments = game_moments(report, my_team)
+    lanes = [Lane(label, symbol, tuple(Mark(m.time, m.team) for m in moments
+                                       if m.kind == kind and m.time is not None))
+             for kind, label, symbol in LANES]
+    lanes = [lane for (kind, _, _), lane in zip(LANES, lanes, strict=True)
+             if lane.marks or kind in ALWAYS]
     ends = [float(report.get("replay", {}).get("duration") or 0.0)]
-    ends += [float(p["end_time"]) for p in players if p.get("end_time") is not None]
-    ends += [r.time for r in rows]
-    return max(ends), lanes, sorted(rows, key=lambda r: r.time)
+    ends += [float(p["end_time"]) for p in report.get("players", [])
+             if p.get("end_time") is not None]
+    ends += [m.time for m in moments if m.time is not None]
+    return max(ends), lanes, moments
 
 
 class Timeline(Widget):
