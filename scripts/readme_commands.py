@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-
 from typing import Any
 
 README = Path(__file__).resolve().parents[1] / "README.md"
