@@ -3,6 +3,7 @@ corpus analyzed once per session (not once per test)."""
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 REPLAYS = SHARED / "replays"
 WILD = SHARED / "replays-wild"
+
+# A suite started in the background by a non-interactive shell inherits
+# SIGINT ignored, and so would every rlcoach process the tests start (an
+# ignored signal stays ignored across exec): the Ctrl-C tests would wait out
+# their timeouts. A handler (unlike SIG_IGN) resets to the default in a child.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)
