@@ -54,6 +54,9 @@ def _start_server(tmp: Path, extra_env: dict[str, str]) -> DevServer:
         "RLCOACH_SERVER_DATABASE_URL": f"sqlite:///{tmp / 'server.db'}",
         "RLCOACH_SERVER_DEVICE_POLL_INTERVAL_SECONDS": str(POLL_INTERVAL),
         "RLCOACH_SERVER_LOG_LEVEL": "WARNING",
+        # The whole session signs in from 127.0.0.1 through one server: more
+        # device codes than the per-IP production throttle allows.
+        "RLCOACH_SERVER_DEVICE_CODES_PER_IP_PER_HOUR": "10000",
         **extra_env,
     }
     with log.open("wb") as out:

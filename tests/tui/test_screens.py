@@ -282,6 +282,10 @@ async def test_clicking_a_header_sorts_by_it(make_app) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("g")
         await settle(pilot)
+        # Column widths follow the loaded rows; measure them only once the
+        # layout has caught up (a slow machine repaints after the first settle).
+        await settle(pilot)
+        await pilot.pause(0.2)
         table = app.view.query_one("#game-list", DataTable)
         columns = list(table.columns.values())
         index = next(i for i, c in enumerate(columns) if c.key.value == "core.score")
