@@ -27,12 +27,11 @@ N = 6
 
 
 def _parallel(app: FastAPI, fn) -> list:
-    def run(_: int):
-        with TestClient(app, base_url=PUBLIC_URL) as c:
-            return fn(c)
-
-    with ThreadPoolExecutor(N) as pool:
-        return list(pool.map(run, range(N)))
+    # One client (one app lifespan, as in a worker) and N requests in flight at
+    # once. N clients would start N lifespans of one app object concurrently,
+    # which no deployment does and which could hang TestClient's startup.
+    with TestClient(app, base_url=PUBLIC_URL) as c, ThreadPoolExecutor(N) as pool:
+        return list(pool.map(lambda _: fn(c), range(N)))
 
 
 def test_refresh_token_redeemed_once(app, client, make_client, fake_provider) -> None:
