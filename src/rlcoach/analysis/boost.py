@@ -161,6 +161,13 @@ def pickups_for(ctx: Context, i: int) -> list[Pickup]:
         # instead (which also drops pads taken at 100) scores 0.7 points lower.
         if not big and rep_after < rep_before:
             continue
+        # A pad driven over with the tank already full (as last replicated)
+        # gives nothing ballchasing can see: it counts neither the pad nor
+        # overfill for it. Measured on the six references: big-pad counts
+        # within +-1 for 25/28 players (23/28 counting them), overfill 16/28
+        # (14/28); no reference lower (docs/parity.md, rule 5).
+        if rep_before >= FULL_LEVEL:
+            continue
         nominal = field.BIG_PAD_AMOUNT if big else field.SMALL_PAD_AMOUNT
         # Room in the tank as ballchasing saw it: the last replicated level
         # (overfill within tolerance 9/16 players, 6/16 from the simulated one).
