@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from rlcoach.report.consistency import PARTITIONS  # which stats split a player's time
+
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
 # replays-wild/README.md: file -> the warning its problem must raise now.
@@ -22,6 +24,8 @@ EXPECTED = {
     "boxcars-5c289ea-8a26": "scoreboard-goals-mismatch",
     "rattletrap-bf54cc3-fdc7": "possession-exceeds-duration",
 }
+
+
 
 
 def _codes(report: dict[str, Any]) -> set[str]:
@@ -53,6 +57,15 @@ def _violations(report: dict[str, Any]) -> set[str]:
         bad.add("boost-amounts-missing")
     if players and duration > 60 and not any(stat(p, "boost", "bpm") for p in players):
         bad.add("boost-use-missing")
+    for p in players:
+        # Every partition of a player's time fits between his first and last row,
+        # and in the match (0.25 s: rounding and the last row's own length).
+        present = (p["end_time"] or 0) - (p["start_time"] or 0)
+        for group, keys in PARTITIONS:
+            if sum(stat(p, group, k) for k in keys) > min(present, duration) + 0.25:
+                bad.add("tracked-exceeds-presence")
+        if p["name"].strip() in ("", "?") or (p["name"].isdigit() and len(p["name"]) >= 9):
+            bad.add("player-name-unresolved")
     return bad
 
 
@@ -69,6 +82,12 @@ def test_wild_reports_name_their_contradictions(wild_outcomes: dict[str, object]
     # Fixed rather than warned: the renamed player (same Steam id) keeps his row.
     renamed = reports["boxcars-9e442bb-13c2"]
     assert "scoreboard-goals-mismatch" not in _codes(renamed)
+    assert "player-renamed" in _codes(renamed)  # and takes the header's name
+    # Fixed rather than warned: players who left at a cut in the recording were
+    # tracked ~1 s longer than present.
+    for stem in ("boxcars-ae3fc43-sonic_spin", "rattletrap-0caeb15-81d1",
+                 "subtr-669c43e-gridiron"):
+        assert "tracked-exceeds-presence" not in _codes(reports[stem])
 
 
 def test_corpus_reports_hold_or_say_so(corpus_reports: dict[str, dict]) -> None:

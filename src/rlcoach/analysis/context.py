@@ -28,6 +28,7 @@ RESPAWN_S = 3.0
 COUNTED_COUNTDOWN_S = 4.0
 GOAL_PAUSE_S = 3.0
 _AT_REST = 1.0  # uu/s: a respawning car has exactly zero velocity
+_GAP_FACTOR = 4.0  # a row lasting this many median rows is a cut in the recording
 
 
 @dataclass
@@ -58,8 +59,24 @@ class Context:
     @cached_property
     def alive(self) -> list[B]:
         """Rows with the player's car on the pitch (not respawning), any phase."""
-        return [pf.present & ~dead for pf, dead in zip(self.frames.players, self.respawning,
-                                                       strict=True)]
+        return [pf.present & ~dead & ~self._left_at_gap(pf)
+                for pf, dead in zip(self.frames.players, self.respawning, strict=True)]
+
+    def _left_at_gap(self, pf: PlayerFrames) -> B:
+        """A player's last row before he leaves, when a gap in the recording follows.
+
+        Each row stands for the time to the next one (up to a second across
+        the cut goal replays). A player who left at such a cut was not there
+        for that second: counting it tracked him up to 1 s longer than he was
+        present (replays-wild sonic_spin, 81d1, gridiron: player churn).
+        """
+        dt = self.dt
+        out = np.zeros(self.frames.n, dtype=bool)
+        if self.frames.n < 2:
+            return out
+        ends = pf.present & ~np.r_[pf.present[1:], True]
+        out[ends] = dt[ends] > _GAP_FACTOR * float(np.median(dt))
+        return out
 
     @cached_property
     def early_countdown(self) -> B:

@@ -125,6 +125,7 @@ def load_replay(path: Path, sample_rate: float = DEFAULT_SAMPLE_RATE) -> ReplayD
     meta = info["replay_meta"]
     players = hdr.players_from_meta(meta)
     frames = _frames_from_ndarray(array, len(players))
+    check_frames(path, frames)
     data = ReplayData(
         header=hdr.header_dict(meta["all_headers"]),
         players=players,
@@ -139,6 +140,29 @@ def load_replay(path: Path, sample_rate: float = DEFAULT_SAMPLE_RATE) -> ReplayD
     return data
 
 
+def load_players(path: Path) -> ReplayData:
+    """The header and its named, scoreboard-matched players, without frames.
+
+    Only the header is decoded (milliseconds), for identity and naming checks.
+    """
+    import subtr_actor
+
+    path = Path(path)
+    check_replay_path(path)
+    try:
+        meta = subtr_actor.get_replay_meta(str(path))["replay_meta"]
+    except Exception as exc:
+        raise classify(path, exc) from None
+    empty = np.zeros((0, 3))
+    data = ReplayData(
+        header=hdr.header_dict(meta["all_headers"]), players=hdr.players_from_meta(meta),
+        frames=Frames(time=np.zeros(0), ball_pos=empty, ball_vel=empty,
+                      state=np.zeros(0, dtype=np.int16), players=[]),
+        sample_rate=None, source="header", game_type=meta.get("game_type") or {})
+    hdr.attach_scoreboards(data)
+    return data
+
+
 # Some replays (e.g. replays-wild/boxcars-24b099e-up_to_no_good) come back
 # from the engine with no ball on about half the calls, in a fresh process
 # or the same one: which actor is taken for the ball depends on the
@@ -146,6 +170,36 @@ def load_replay(path: Path, sample_rate: float = DEFAULT_SAMPLE_RATE) -> ReplayD
 # independent, so we call again while the ball is missing; six calls leave a
 # ~0.5% chance (0.4^6), and then the report says so (quality ``no-ball``).
 BALL_ATTEMPTS = 6
+
+
+# Fewer rows than this is no match to analyze (header-only files, network
+# data cut off at the start): refused rather than reported as all zeros.
+MIN_FRAMES = 2
+
+
+def check_frames(path: Path, frames: Frames) -> None:
+    """Refuse replays without frames; zero non-finite values the engine let through.
+
+    A NaN position would make the car "present" everywhere and crash binning
+    downstream; an infinite time would break every row's duration.
+    """
+    if frames.n < MIN_FRAMES:
+        raise UnsupportedReplayError(
+            f"{path.name}: no network frames ({frames.n}): the replay has only its header, "
+            "nothing to analyze")
+    if not np.isfinite(frames.time).all():  # carry the last good time forward
+        frames.non_finite += int((~np.isfinite(frames.time)).sum())
+        frames.time[:] = np.fmax.accumulate(np.where(np.isfinite(frames.time),
+                                                     frames.time, np.nan))
+        frames.time[~np.isfinite(frames.time)] = 0.0
+    arrays = [frames.ball_pos, frames.ball_vel]
+    for pf in frames.players:
+        arrays += [pf.pos, pf.vel, pf.boost] + ([pf.rot] if pf.rot is not None else [])
+    for a in arrays:
+        bad = ~np.isfinite(a)
+        if bad.any():
+            a[bad] = 0.0
+            frames.non_finite += int(bad.sum())
 
 
 def _has_ball(ball_pos: np.ndarray) -> bool:
@@ -189,6 +243,13 @@ def _frames_from_ndarray(array: np.ndarray, n_players: int) -> Frames:
             f"unexpected frame layout: {a.shape[1] if a.ndim == 2 else a.shape} columns, "
             f"expected {expected}"
         )
+    # Zeroed before presence is read: a NaN position is no car, not a car
+    # (the time column is repaired in check_frames).
+    finite = np.isfinite(a)
+    finite[:, 12] = True
+    non_finite = int(a.size - np.count_nonzero(finite))
+    if non_finite:
+        a = np.where(finite, a, 0.0)
     players = []
     for i in range(n_players):
         c = _GLOBAL_COLS + i * _PLAYER_COLS
@@ -217,6 +278,7 @@ def _frames_from_ndarray(array: np.ndarray, n_players: int) -> Frames:
         players=players,
         seconds_remaining=a[:, 14].copy(),
         kickoff_countdown=a[:, 15].copy(),
+        non_finite=non_finite,
     )
 
 
@@ -233,6 +295,7 @@ def _load_from_frames(path: Path, prelude: hdr.Prelude) -> ReplayData:
             raise classify(path, exc) from None
         replay = frames_from_frames_data(data)
         del data  # the per-frame dict is the memory peak: drop it before a retry
+        check_frames(path, replay.frames)
         if _has_ball(replay.frames.ball_pos):
             break
     replay.replay_version = prelude.version

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rlcoach.replay.names import CAR_NAMES
-from rlcoach.replay.types import PlayerInfo, ReplayData
+from rlcoach.replay.types import PlayerInfo, ReplayData, unique_keys
 
 _PLATFORM_KEYS = {"Steam": "steam", "Epic": "epic", "PlayStation": "ps4", "PsyNet": "ps4",
                   "Xbox": "xbox", "Switch": "switch"}
@@ -104,13 +104,17 @@ def _camera(cam: dict[str, Any]) -> dict[str, float]:
 
 
 def attach_scoreboards(replay: ReplayData) -> None:
-    """Match header PlayerStats rows to players by platform id, then by name and team.
+    """Match header PlayerStats rows to players by platform id, then by name and team,
+    then placeholder names (bots without a name in the frames) to the team's id-less rows.
 
     Ids first: a player renamed since (same account, another name in the
-    frames) keeps his scoreboard row.
+    frames) keeps his scoreboard row. The header is the truth for the
+    scoreboard, so a matched row's name replaces the frames' name, and the
+    report says so (quality ``player-renamed``).
     """
     rows = [r for r in replay.header.get("PlayerStats") or [] if isinstance(r, dict)]
     used: set[int] = set()
+    renamed: list[str] = []
     for by_id in (True, False):
         for player in replay.players:
             if player.scoreboard is not None:
@@ -118,11 +122,58 @@ def attach_scoreboards(replay: ReplayData) -> None:
             for i, row in enumerate(rows):
                 if i not in used and _row_matches(row, player, by_id):
                     used.add(i)
-                    _attach(player, row)
+                    renamed += _attach(player, row)
                     break
+    for player, i in _placeholder_pairs(replay.players, rows, used):
+        used.add(i)
+        renamed += _attach(player, rows[i])
+    unique_keys(replay.players)  # a renamed bot's key follows its name
+    if renamed:
+        replay.warnings.append((
+            "player-renamed",
+            "the frames name some players differently from the header's scoreboard; the "
+            f"header's names are used: {', '.join(renamed)}"))
+    if unresolved := [p.name for p in replay.players if is_placeholder_name(p.name)]:
+        replay.warnings.append((
+            "player-name-unresolved",
+            f"player names that look like engine ids, not names: {', '.join(unresolved)} "
+            "(the header has no scoreboard row to name them)"))
 
 
-def _attach(player: PlayerInfo, row: dict[str, Any]) -> None:
+def is_placeholder_name(name: str) -> bool:
+    """An engine id standing in for a name: empty, "?" or a long pure integer.
+
+    Bots have been seen named ``4294967274`` (a negative 32-bit id printed
+    unsigned) in the frames while the header has their real names; 9+ digits
+    is beyond any name the game's own bots or a typical player use.
+    """
+    text = name.strip()
+    return text in ("", "?") or (text.lstrip("-").isdigit() and len(text.lstrip("-")) >= 9)
+
+
+def _placeholder_pairs(players: list[PlayerInfo], rows: list[dict[str, Any]],
+                       used: set[int]) -> list[tuple[PlayerInfo, int]]:
+    """Players with a placeholder name and no platform id, paired in order with their
+    team's unmatched rows without an account id, when the counts agree (else unpaired:
+    a wrong pairing would swap scoreboards)."""
+    pairs: list[tuple[PlayerInfo, int]] = []
+    for team in (0, 1):
+        waiting = [p for p in players if p.team == team and p.scoreboard is None
+                   and not p.platform_id and is_placeholder_name(p.name)]
+        free = [i for i, r in enumerate(rows) if i not in used and not _row_ids(r)
+                and r.get("Team") is not None and int(r["Team"]) == team]
+        if waiting and len(waiting) == len(free):
+            pairs += zip(waiting, free, strict=True)
+    return pairs
+
+
+def _attach(player: PlayerInfo, row: dict[str, Any]) -> list[str]:
+    """Give ``player`` the row's scoreboard and name; the rename, if any, as text."""
+    renamed = []
+    header_name = str(row.get("Name") or "").strip()
+    if header_name and header_name != player.name.strip():
+        renamed.append(f"{player.name} -> {header_name}")
+        player.name = header_name
     player.scoreboard = {
         k.lower(): int(row.get(k, 0) or 0) for k in ("Score", "Goals", "Assists", "Saves", "Shots")
     }
@@ -130,6 +181,7 @@ def _attach(player: PlayerInfo, row: dict[str, Any]) -> None:
         player.platform = _PLATFORM_VALUES.get((row.get("Platform") or {}).get("value", ""))
     if row.get("bBot"):
         player.is_bot = True
+    return renamed
 
 
 def _row_ids(row: dict[str, Any]) -> set[str]:

@@ -114,6 +114,8 @@ class Frames:
     seconds_remaining: F | None = None
     # The kickoff countdown number (3, 2, 1) while it shows, else 0.
     kickoff_countdown: F | None = None
+    # Non-finite values (NaN, inf) the engine returned, zeroed on load.
+    non_finite: int = 0
 
     @property
     def n(self) -> int:

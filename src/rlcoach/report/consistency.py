@@ -61,7 +61,44 @@ def consistency_warnings(report: dict[str, Any]) -> list[dict[str, str]]:
         out.append(_w("possession-exceeds-duration",
                       f"possession adds up to {possession:.1f} s in a {duration:.1f} s match: "
                       "possession stats are unreliable here"))
-    return out
+    return out + _presence_warnings(players, duration)
+
+
+# Each group partitions a player's tracked time: any of them longer than the
+# span between his first and last row, or than the match, contradicts it.
+PARTITIONS = (
+    ("movement", ("time_ground", "time_low_air", "time_high_air")),
+    ("movement", ("time_slow_speed", "time_boost_speed", "time_supersonic_speed")),
+    ("positioning", ("time_defensive_third", "time_neutral_third", "time_offensive_third")),
+    ("positioning", ("time_defensive_half", "time_offensive_half")),
+    ("positioning", ("time_behind_ball", "time_infront_ball")),
+    ("rotation", ("time_first_man", "time_second_man", "time_third_man")),
+)
+# Rounding (0.01 s per stat) and the last row's own duration (1/30 s) stay
+# well under this; the bug it guards against was a whole second.
+PRESENCE_SLACK_S = 0.25
+
+
+def tracked_time(player: dict[str, Any]) -> float:
+    """The longest of the player's time partitions (they should agree)."""
+    stats = player.get("stats") or {}
+    return max(sum(float((stats.get(group) or {}).get(k) or 0) for k in keys)
+               for group, keys in PARTITIONS)
+
+
+def _presence_warnings(players: list[dict[str, Any]], duration: float) -> list[dict[str, str]]:
+    over = []
+    for p in players:
+        start, end = p.get("start_time"), p.get("end_time")
+        tracked = tracked_time(p)
+        present = (end - start) if start is not None and end is not None else 0.0
+        if tracked > min(present, duration or present) + PRESENCE_SLACK_S:
+            over.append(f"{p.get('name')} {tracked:.1f} s tracked, {present:.1f} s present")
+    if not over:
+        return []
+    return [_w("tracked-exceeds-presence",
+               "players tracked for longer than they were in the match: " + "; ".join(over)
+               + " (their time-based stats are overstated)")]
 
 
 def _w(code: str, message: str) -> dict[str, str]:

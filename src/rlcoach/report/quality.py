@@ -17,7 +17,7 @@ from rlcoach.replay.types import ReplayData
 
 # Degraded: the report's stats should not be compared with normal games.
 _DEGRADING = {"no-network-data", "no-game-state", "low-coverage", "no-players",
-              "no-boost-pickups"}
+              "no-boost-pickups", "no-ball"}
 
 
 def quality_section(replay: ReplayData, ctx: Context) -> dict[str, Any]:
@@ -65,6 +65,18 @@ def quality_section(replay: ReplayData, ctx: Context) -> dict[str, Any]:
         warnings.append({
             "code": "no-boost-pickups",
             "message": "no boost pad pickups in the replay: collected-boost stats are 0",
+        })
+    if ctx.frames.n and not np.any(ctx.frames.ball_pos != 0.0):
+        warnings.append({
+            "code": "no-ball",
+            "message": "the ball is never tracked in this replay's frames: touches, "
+                       "possession, shots and ball-relative positioning are missing",
+        })
+    if ctx.frames.non_finite:
+        warnings.append({
+            "code": "non-finite-values",
+            "message": f"{ctx.frames.non_finite} values in the replay's frames were not "
+                       "numbers (NaN or infinite) and were read as missing",
         })
     if any(p.scoreboard is None for p in replay.players if not p.is_bot):
         warnings.append({
