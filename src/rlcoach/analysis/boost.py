@@ -131,6 +131,22 @@ class Pickup:
 
 
 def pickups_for(ctx: Context, i: int) -> list[Pickup]:
+    """Pad pickups as ballchasing books them, judged on the replicated level.
+
+    - A pad driven over with the tank already full (as last replicated)
+      gives nothing ballchasing can see: neither the pad nor overfill counts
+      (big-pad counts within +-1 for 25/28 reference players, 23/28
+      counting them; overfill 16/28, was 14/28; docs/parity.md, rule 5).
+    - A small pad taken while boosting, whose next update is already lower
+      than the last one, shows no gain: ballchasing counts it with no amount
+      when the level fell by less than a small pad's worth across the
+      update interval, and not at all when it fell by more (the burst
+      swallowed it). Small-pad counts within +-1 for 11/28 players (4/28
+      dropping every such pad; 0/28 counting all of them), amounts unchanged
+      (rule 6).
+    - Room in the tank is the last replicated level (overfill within
+      tolerance 9/16 players, 6/16 from the simulated one).
+    """
     pf = ctx.frames.players[i]
     team = ctx.replay.players[i].team
     boost = pf.boost
@@ -140,41 +156,31 @@ def pickups_for(ctx: Context, i: int) -> list[Pickup]:
     for row in np.flatnonzero(pf.pickup):
         rep_before = float(boost[last[max(int(row) - 1, 0)]])
         rep_after = float(boost[nxt[min(int(row) + 1, n - 1)]])
-        before = float(boost[row - 1]) if row > 0 else float(boost[row])
-        after = float(boost[min(int(row) + 2, n - 1)]) if n else before
-        after = max(after, float(boost[row]))
-        xy = pf.pos[row, :2]
-        d = np.hypot(*(field.ALL_PADS - xy).T)
-        k = int(np.argmin(d))
-        if d[k] <= _PAD_MATCH_RADIUS:
-            big = bool(field.PAD_IS_BIG[k])
-            pad_y = float(field.ALL_PADS[k, 1])
-        else:
-            big = after - before > field.SMALL_PAD_AMOUNT + 1.0
-            pad_y = float(xy[1])
-        # Ballchasing sees a pad only through the replicated level: a small
-        # pad taken while boosting, whose next update is already lower than
-        # the last one, never shows up there (big pads always outweigh the
-        # drain). Measured: with this rule small-pad counts are within +-1
-        # for 4/16 players and small amounts within 5% for 11/16 (0 of 16
-        # without), overall parity +6.6 points; requiring a strict rise
-        # instead (which also drops pads taken at 100) scores 0.7 points lower.
-        if not big and rep_after < rep_before:
-            continue
-        # A pad driven over with the tank already full (as last replicated)
-        # gives nothing ballchasing can see: it counts neither the pad nor
-        # overfill for it. Measured on the six references: big-pad counts
-        # within +-1 for 25/28 players (23/28 counting them), overfill 16/28
-        # (14/28); no reference lower (docs/parity.md, rule 5).
         if rep_before >= FULL_LEVEL:
             continue
+        big, pad_y = _pad_at(boost, pf.pos, int(row), n)
+        hidden = not big and rep_after < rep_before
+        if hidden and rep_before - rep_after >= field.SMALL_PAD_AMOUNT:
+            continue
         nominal = field.BIG_PAD_AMOUNT if big else field.SMALL_PAD_AMOUNT
-        # Room in the tank as ballchasing saw it: the last replicated level
-        # (overfill within tolerance 9/16 players, 6/16 from the simulated one).
-        taken = min(nominal, max(0.0, 100.0 - rep_before))
+        taken = 0.0 if hidden else min(nominal, max(0.0, 100.0 - rep_before))
+        overfill = 0.0 if hidden else nominal - taken
         stolen = pad_y * field.attack_sign(team) > 0
-        out.append(Pickup(int(row), i, big, stolen, taken, nominal - taken))
+        out.append(Pickup(int(row), i, big, stolen, taken, overfill))
     return out
+
+
+def _pad_at(boost: np.ndarray, pos: np.ndarray, row: int, n: int) -> tuple[bool, float]:
+    """(big, pad y) of the pad picked up on ``row``: the nearest known pad, or
+    judged by the simulated gain when the car is far from every pad."""
+    xy = pos[row, :2]
+    d = np.hypot(*(field.ALL_PADS - xy).T)
+    k = int(np.argmin(d))
+    if d[k] <= _PAD_MATCH_RADIUS:
+        return bool(field.PAD_IS_BIG[k]), float(field.ALL_PADS[k, 1])
+    before = float(boost[row - 1]) if row > 0 else float(boost[row])
+    after = max(float(boost[min(row + 2, n - 1)]), float(boost[row]))
+    return after - before > field.SMALL_PAD_AMOUNT + 1.0, float(xy[1])
 
 
 def boost_stats(ctx: Context, i: int, pickups: list[Pickup]) -> dict[str, float]:
