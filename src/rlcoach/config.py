@@ -58,11 +58,19 @@ class ServerSettings:
 
 
 @dataclass(frozen=True)
+class DashboardSettings:
+    # The rank tier the dashboard compares with (ballchasing's names: "Diamond",
+    # "Champion", ...); None until the player picks one (never guessed for them).
+    target_rank: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     identity: Identity = field(default_factory=Identity)
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     library: LibrarySettings = field(default_factory=LibrarySettings)
     server: ServerSettings = field(default_factory=ServerSettings)
+    dashboard: DashboardSettings = field(default_factory=DashboardSettings)
     source: Path | None = None
 
 
@@ -71,6 +79,7 @@ _SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
     "analysis": {"jobs": (int,), "timeout_seconds": (int, float), "memory_limit_mb": (int,)},
     "library": {"demos_dirs": (list,), "session_gap_minutes": (int, float)},
     "server": {"url": (str,)},
+    "dashboard": {"target_rank": (str,)},
 }
 
 
@@ -141,6 +150,7 @@ def parse_config(raw: dict[str, Any], source: Path | None = None) -> Config:
             demos_dirs=demos, session_gap_minutes=float(lib.get("session_gap_minutes", 30.0))
         ),
         server=ServerSettings(url=str(raw.get("server", {}).get("url", ServerSettings.url))),
+        dashboard=DashboardSettings(target_rank=raw.get("dashboard", {}).get("target_rank")),
         source=source,
     )
 

@@ -52,9 +52,10 @@ def make_app(library_file: Path) -> Iterator:
     made: list[DashboardData] = []
 
     def make(*, identity: Identity = ME_IDENTITY, path: Path | None = None,
-             **kw: object) -> DashboardApp:
+             target_rank: str | None = None, **kw: object) -> DashboardApp:
         data = DashboardData(path or library_file, identity=identity,
-                             config_path=Path("/home/you/.config/rlcoach/rlcoach.toml"))
+                             config_path=Path("/home/you/.config/rlcoach/rlcoach.toml"),
+                             target_rank=target_rank)
         made.append(data)
         return DashboardApp(data, now=NOW, **kw)  # type: ignore[arg-type]
 

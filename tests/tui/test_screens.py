@@ -131,9 +131,13 @@ async def test_game_tabs_timeline_and_heatmap(make_app) -> None:
         situation = str(screen.query_one("#situation", Static).render())
         assert " at " in situation and "score before it" in situation
         await pilot.press("6")
-        field = screen.query_one(FieldHeatmap)
+        await settle(pilot)
+        field = screen.query_one("#field", FieldHeatmap)
         assert field.grid is None
         assert "No position data in this report" in str(field.render())
+        # Beside it, the user's average over recent games (half of them have one).
+        average = screen.query_one("#field-avg", FieldHeatmap)
+        assert average.grid is not None and average.caption.startswith("your last ")
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.view, HomeView)
@@ -142,9 +146,11 @@ async def test_game_tabs_timeline_and_heatmap(make_app) -> None:
         await settle(pilot)
         await pilot.press("6")
         await pilot.pause()
-        field = app.view.query_one(FieldHeatmap)
+        field = app.view.query_one("#field", FieldHeatmap)
         assert field.grid is not None
-        assert any(ch in str(field.render()) for ch in "▓█")
+        drawn = field.render()
+        assert "your goal" in drawn.plain and "▀" in drawn.plain
+        assert any("on #" in str(span.style) for span in drawn.spans)  # viridis pairs
 
 
 async def test_trends_charts_chosen_metrics(make_app) -> None:
@@ -176,6 +182,32 @@ async def test_trends_charts_chosen_metrics(make_app) -> None:
         await pilot.press("l")  # last 200 -> last 1000: all 40 here, same n
         await settle(pilot)
         assert len(screen.query_one("#chart-0", TrendChart).values) == n
+
+
+async def test_trends_chart_picks_a_game_and_opens_it(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")
+        await settle(pilot)
+        chart = app.view.query_one("#chart-0", TrendChart)
+        chart.focus()
+        await pilot.pause()
+        assert chart.cursor == len(chart.points) - 1  # the newest game first
+        await pilot.press("left", "left")
+        picked = chart.points[chart.cursor]
+        assert chart.cursor == len(chart.points) - 3
+        assert f"{picked.played_at:%Y-%m-%d %H:%M}" in chart.render().plain
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.view, GameView) and app.view.game_id == picked.game_id
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.view, TrendsView)
+        # A click near the left edge of the plot opens one of the oldest games.
+        await pilot.click(chart, offset=(9, 2))
+        await settle(pilot)
+        assert isinstance(app.view, GameView)
+        assert app.view.game_id in {p.game_id for p in chart.points[:2]}
 
 
 async def test_compare_shows_lobby_rank_means_and_source(make_app) -> None:

@@ -95,6 +95,7 @@ def long_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_trends_more_games_than_columns(snap_compare, make_app, long_library: Path) -> None:
-    """120 games in 80 columns: the chart must fit them, not wrap or cut the newest."""
-    app = make_app(path=long_library)
+    """120 games in 80 columns: the chart must fit them, not wrap or cut the newest;
+    dates under the axis, session bands, the Diamond mean as a reference line."""
+    app = make_app(path=long_library, target_rank="Diamond")
     assert snap_compare(app, terminal_size=(80, 24), run_before=keys("t"))

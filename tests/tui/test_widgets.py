@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from rlcoach.library.queries import TrendPoint
 from rlcoach.report.registry import BY_QUALIFIED
-from rlcoach.tui.heatmaps import to_screen_grid
+from rlcoach.tui.heatmaps import own_goal_left, to_screen_grid
 from rlcoach.tui.ranks import load_rank_means
-from rlcoach.tui.widgets.chart import bucket, rolling_mean
-from rlcoach.tui.widgets.heatmap import SHADES, resample, shade
+from rlcoach.tui.widgets.braille import Canvas
+from rlcoach.tui.widgets.chart import bucket, rolling_mean, session_index
+from rlcoach.tui.widgets.heatmap import VIRIDIS, percentiles, resample, viridis
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT.parent / "shared" / "benchmarks" / "ballchasing-rank-means.json"
@@ -25,11 +28,47 @@ def test_resample_down_keeps_the_mean_and_up_repeats() -> None:
     assert resample([], 2, 3) == [[0.0] * 3, [0.0] * 3]
 
 
-def test_shade_scale() -> None:
-    assert shade(0.0, 1.0) == " "
-    assert shade(1e-6, 1.0) == SHADES[1]  # any time at all is visible
-    assert shade(1.0, 1.0) == SHADES[-1]
-    assert shade(0.5, 0.0) == " "
+def test_viridis_ends_and_percentile_scaling() -> None:
+    assert viridis(0.0) == "#{:02x}{:02x}{:02x}".format(*VIRIDIS[0])
+    assert viridis(1.0) == "#{:02x}{:02x}{:02x}".format(*VIRIDIS[-1])
+    assert viridis(2.0) == viridis(1.0)
+    # Lightness rises along the scale (it reads in greyscale too).
+    lum = [0.2126 * r + 0.7152 * g + 0.0722 * b for r, g, b in VIRIDIS]
+    assert lum == sorted(lum)
+    # One hot cell does not wash out the rest: ranks, not values, pick colours.
+    ranks = percentiles([[0.0, 0.01, 0.02], [0.03, 0.9, 0.02]])
+    assert ranks[0][0] is None  # never there is blank, not "a little"
+    assert ranks[1][1] == 1.0 and ranks[0][1] == 0.2
+    assert ranks[0][2] == ranks[1][2] == 0.6  # ties share their highest rank
+
+
+def test_own_goal_left_is_half_a_turn() -> None:
+    grid = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+    assert own_goal_left(grid) == [[6.0, 5.0, 4.0], [3.0, 2.0, 1.0]]
+    assert own_goal_left(own_goal_left(grid)) == grid
+
+
+def test_braille_canvas_dots_and_lines() -> None:
+    c = Canvas(2, 1)  # 4 x 4 dots
+    c.dot(0, 0, "a")
+    c.dot(1, 3, "b", priority=1)
+    assert c.cell(0, 0) == (chr(0x2800 + 0x01 + 0x80), "b")  # higher priority wins the cell
+    assert c.cell(0, 1) == (" ", "")
+    c.line(0, 3, 3, 0, "c", priority=2)  # a diagonal touches every column
+    assert all(c.cell(0, col)[0] != " " for col in range(2))
+    c.dot(99, 99, "off")  # outside: ignored, not an IndexError
+
+
+def test_sessions_split_after_the_gap_from_a_game_s_end() -> None:
+    start = datetime(2026, 3, 1, 20, 0)
+
+    def game(minutes: float, duration: float = 300.0) -> TrendPoint:
+        return TrendPoint(0, start + timedelta(minutes=minutes), 1.0, 1.0, "win", duration)
+
+    # Ends at 5, 40 and 74 min; the next starts 10, 29 and 57 min later.
+    points = [game(0), game(15, 1500), game(69), game(131)]
+    assert session_index(points, 30) == [0, 0, 0, 1]
+    assert session_index(points, 11) == [0, 0, 1, 2]
 
 
 def test_rolling_mean_and_buckets() -> None:

@@ -45,7 +45,8 @@ def dashboard(
 
     data = DashboardData(library, identity=config.identity,
                          session_gap_minutes=config.library.session_gap_minutes,
-                         config_path=config.source)
+                         config_path=config.source,
+                         target_rank=config.dashboard.target_rank)
     try:
         DashboardApp(data, theme="light" if light else "dark", start=screen).run()
     finally:

@@ -53,6 +53,7 @@ class TrendPoint:
     value: float
     rolling: float  # mean of the last ``window`` values up to this game
     result: str | None
+    duration: float | None = None  # seconds, from the header (sessions: end to next start)
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,7 @@ def trends(library: Library, metrics: Sequence[str], *, last: int | None = 50,
                 continue  # a stat the analysis could not compute for that game
             recent = [*recent[-(window - 1):], value] if window > 1 else [value]
             points.append(TrendPoint(r["id"], datetime.fromisoformat(r["played_at"]), value,
-                                     statistics.fmean(recent), r["result"]))
+                                     statistics.fmean(recent), r["result"], r["duration"]))
         series.append(TrendSeries(
             metric=m.qualified, label=m.label, unit=m.unit, direction=m.direction,
             points=points, average=_mean(p.value for p in points),

@@ -32,15 +32,17 @@ from rlcoach.errors import LibraryError
 from rlcoach.library import queries as q
 from rlcoach.library.db import Library, open_library
 from rlcoach.library.filters import GameFilter
+from rlcoach.library.heatmaps import my_recent_heatmap
 from rlcoach.report.registry import METRICS
 from rlcoach.tui.focus import FOCUS_GAMES, FocusArea, focus_areas, main_playlist, shortfalls
-from rlcoach.tui.heatmaps import player_heatmap
+from rlcoach.tui.heatmaps import average_grid, player_heatmap
 from rlcoach.tui.identity import config_stamp, write_identity
 from rlcoach.tui.models import ROW_STATS, CompareData, GameData, HomeData, Status
 
 T = TypeVar("T")
 RECENT_ON_HOME = 30  # rows fetched for Home: the table shows what fits, the form uses 20
 GAMES_PAGE = 100  # rows per page of the Games table; more load as the cursor nears the end
+HEATMAP_GAMES = 20  # recent games the average heatmap beside a game's rests on
 LONGEST_SESSION = timedelta(hours=24)  # how far back the current session is looked for
 
 
@@ -64,10 +66,12 @@ def _not_on_the_ui_thread() -> None:
 
 class DashboardData:
     def __init__(self, library_path: Path | None = None, identity: Identity | None = None,
-                 session_gap_minutes: float = 30.0, config_path: Path | None = None) -> None:
+                 session_gap_minutes: float = 30.0, config_path: Path | None = None,
+                 target_rank: str | None = None) -> None:
         self.path = Path(library_path) if library_path else paths.library_file()
         self.identity = identity or Identity()
         self.session_gap_minutes = session_gap_minutes
+        self.target_rank = target_rank  # a tier name from rank_means.json, or None
         self.config_path = config_path or paths.config_file()
         self.generation = 0
         self._library: Library | None = None
@@ -127,9 +131,10 @@ class DashboardData:
         return True
 
     def use_config(self, config: Config) -> None:
-        """Take rlcoach.toml's identity and session gap; every answer is recomputed."""
+        """Take rlcoach.toml's identity, session gap and target rank; every answer is recomputed."""
         self.identity = config.identity
         self.session_gap_minutes = config.library.session_gap_minutes
+        self.target_rank = config.dashboard.target_rank
         self.invalidate()
 
     def set_me(self, platform_id: str | None, name: str) -> None:
@@ -261,6 +266,18 @@ class DashboardData:
         grid, note = player_heatmap(detail)
         notable = q.notable_stats(lib, game_id, n=4, identity=self.identity)
         return GameData(detail=detail, heatmap=grid, heatmap_note=note, notable=tuple(notable))
+
+    def average_heatmap(self) -> tuple[list[list[float]] | None, int]:
+        """The user's heatmap averaged over their recent games: (screen grid, games).
+
+        Reads up to ``HEATMAP_GAMES`` stored reports, so it is asked for only
+        when a Heatmap tab is shown, and kept for the generation.
+        """
+        def read() -> tuple[list[list[float]] | None, int]:
+            found = my_recent_heatmap(self._lib(), last=HEATMAP_GAMES, identity=self.identity)
+            return (average_grid(found[0]), found[1]) if found else (None, 0)
+
+        return self._cached(("average_heatmap",), read)
 
     def trends(self, metrics: list[str], playlist: str | None, window: int,
                last: int | None) -> tuple[Status, list[q.TrendSeries]]:

@@ -1,8 +1,10 @@
 """Turn a report's ``players[].heatmap`` into a grid the heatmap widget draws.
 
-The widget wants rows top to bottom and columns from the blue goal (left)
-to the orange goal (right): the field's length runs across the terminal,
-which is wider than it is tall. Reports that predate the heatmap, or whose
+The widget wants rows top to bottom and columns from the player's own goal
+(left) to the opponents' (right): the field's length runs across the
+terminal, which is wider than it is tall. An orange player's grid is turned
+half a turn (as ``library.heatmaps`` does for the average), so every game
+and the average over games read the same way round. Reports that predate the heatmap, or whose
 analysis could not track the user, have none; we say so in words rather
 than drawing an empty field that looks like "never moved".
 """
@@ -40,7 +42,24 @@ def player_heatmap(detail: GameDetail) -> tuple[list[list[float]] | None, str]:
         return None, NO_DATA + " (its heatmap has a shape this version cannot read)"
     if not grid or not any(v for row in grid for v in row):
         return None, NO_DATA
+    if player.get("team") == "orange":
+        grid = own_goal_left(grid)
     return grid, "Share of your time in each part of the field."
+
+
+def own_goal_left(grid: list[list[float]]) -> list[list[float]]:
+    """Half a turn: the orange goal (right in field coordinates) comes to the left."""
+    return [row[::-1] for row in reversed(grid)]
+
+
+def average_grid(average: dict[str, Any] | None) -> list[list[float]] | None:
+    """``library.heatmaps.my_recent_heatmap``'s own-goal-first grid, for the screen."""
+    if not average:
+        return None
+    try:
+        return to_screen_grid(average)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
 
 
 GRID_KEYS = ("cells", "grid", "shares", "values", "counts")

@@ -31,6 +31,19 @@ class RankMeans:
     tiers: dict[int, str]  # tier -> name, in rank order
     stats: dict[str, RankStat]
 
+    def tier_named(self, name: str | None) -> int | None:
+        """The tier called ``name`` (case-insensitive), or None."""
+        wanted = (name or "").strip().lower()
+        return next((t for t, n in self.tiers.items() if n.lower() == wanted), None)
+
+    def reference(self, qualified: str, name: str | None) -> tuple[float, str] | None:
+        """(mean, label) of tier ``name`` for a metric, when both exist."""
+        tier = self.tier_named(name)
+        stat = self.stats.get(qualified)
+        if tier is None or stat is None or tier not in stat.means:
+            return None
+        return stat.means[tier], f"{self.tiers[tier]} mean" + (" †" if stat.per_game_total else "")
+
     def nearest_tier(self, qualified: str, value: float) -> int | None:
         """The tier whose mean is closest to ``value`` (None if not covered).
 

@@ -19,13 +19,14 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
+from rlcoach.errors import RlcoachError
 from rlcoach.report.registry import BY_QUALIFIED, metrics_in
 from rlcoach.tui import format as fmt
 from rlcoach.tui.models import GameData
@@ -92,8 +93,9 @@ class GameView(DataView):
                 yield Timeline(id="timeline-strip")
                 yield Static(id="situation", classes="label", markup=False)
                 yield DataTable(id="events", cursor_type="row", zebra_stripes=True)
-            with TabPane("Heatmap", id="heatmap"):
-                yield FieldHeatmap(id="field")
+            with TabPane("Heatmap", id="heatmap"), Horizontal(id="fields"):
+                yield FieldHeatmap(id="field", caption="this game")
+                yield FieldHeatmap("Reading your recent games…", id="field-avg")
 
     def open(self, game_id: int) -> None:
         self.game_id = game_id
@@ -178,9 +180,23 @@ class GameView(DataView):
             self._heatmap(view)
 
     def _heatmap(self, view: GameData) -> None:
-        field = self.query_one(FieldHeatmap)
-        field.empty_message = view.heatmap_note
-        field.grid = view.heatmap
+        team = view.detail.game.my_team
+        self.query_one("#field", FieldHeatmap).show(view.heatmap, team, view.heatmap_note)
+        self._average_heatmap(team)
+
+    @work(thread=True, exclusive=True, group="average-heatmap", exit_on_error=False)
+    def _average_heatmap(self, team: str | None) -> None:
+        """The user's average beside the game: read once, in a worker (~20 reports)."""
+        try:
+            grid, games = self.dash.data.average_heatmap()
+        except RlcoachError as exc:
+            grid, games, team = None, 0, None
+            message = exc.message
+        else:
+            message = "No position data in your recent games."
+        caption = f"your last {games} games" if games else ""
+        self.app.call_from_thread(self.query_one("#field-avg", FieldHeatmap).show,
+                                  grid, team, message, caption)
 
     def _scoreboard(self, table: DataTable, players: list[Any]) -> None:
         table.clear(columns=True)

@@ -23,6 +23,7 @@ from textual.widgets.selection_list import Selection
 from rlcoach.library.queries import TrendSeries
 from rlcoach.report.registry import BY_QUALIFIED, METRICS
 from rlcoach.tui import format as fmt
+from rlcoach.tui.ranks import load_rank_means
 from rlcoach.tui.screens.base import Cycle, DataView, Notice, playlist_options
 from rlcoach.tui.widgets.chart import TrendChart
 
@@ -120,6 +121,7 @@ class TrendsView(DataView):
 
     def show(self, result: tuple) -> None:
         status, series, window, playlists = result
+        data, ranks = self.dash.data, load_rank_means()
         if playlists is not None:
             self._playlists_loaded = True
             self.cycles["playlist"].set_options(playlist_options(playlists))
@@ -133,14 +135,16 @@ class TrendsView(DataView):
             if shown:
                 title.update(self._title(series[i]))
                 m = BY_QUALIFIED[series[i].metric]
-                chart.set_data([p.value for p in series[i].points],
-                               [None if p.result is None else p.result == "win"
-                                for p in series[i].points],
-                               window, fmt=partial(fmt.mean_value, m))
+                chart.set_data(series[i].points, window, fmt=partial(fmt.mean_value, m),
+                               reference=ranks.reference(m.qualified, data.target_rank),
+                               gap_minutes=data.session_gap_minutes)
         if not series:
             title = self.query_one("#chart-title-0", Static)
             title.display = True
             title.update("Tick a metric on the left (space) to chart it.")
+
+    async def on_trend_chart_selected(self, event: TrendChart.Selected) -> None:
+        await self.dash.open_game(event.game_id)
 
     def _title(self, s: TrendSeries) -> Text:
         m = BY_QUALIFIED[s.metric]
