@@ -163,6 +163,9 @@ def engine_mechanics(report: dict[str, Any], engine: list[dict[str, Any]]) -> li
             if p.get("kind") != "air_dribble":
                 continue
             out.append(("air_dribble", who(report, p.get("player_id")), p.get("start_time")))
+        elif stream == "flip_reset":  # its time is when the reset was used; ours the reset
+            out.append(("flip_reset", who(report, p.get("player")),
+                        p.get("reset_time", p.get("time"))))
         elif stream in ENGINE_KIND:
             out.append((ENGINE_KIND[stream], who(report, p.get("player")), p.get("time")))
     return out
