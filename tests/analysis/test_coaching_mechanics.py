@@ -192,7 +192,7 @@ def _flick(on_car: bool = True, kick: float = 900.0, carried: bool = True) -> Co
 def test_flick_rule(kwargs: dict, found: bool) -> None:
     ctx = _flick(**kwargs)
     starts = dodges.dodge_starts(ctx, 0)
-    assert (touches.flick(ctx, 0, 22, starts, -1) is not None) is found
+    assert (touches.flick(ctx, 0, 22, starts) is not None) is found
 
 
 @pytest.mark.parametrize(
@@ -210,6 +210,71 @@ def test_mechanic_events_are_well_formed(corpus_reports) -> None:
         for e in r["coaching"]["mechanics"]:
             assert e["player"] in keys and 0.0 <= e["confidence"] <= 1.0
             assert e["kind"] in mechanics.KINDS
+
+
+def _double_tap(board_y: float = 4950.0, second_row: int = 45,
+                after_vy: float = 1500.0) -> Context:
+    """Blue touches at row 0 (the ball at y 3000, z 900, flying at the orange
+    backboard), the ball comes back off it, blue touches again in the air."""
+    n = 90
+    ball = np.zeros((n, 3))
+    ball_vel = np.zeros((n, 3))
+    ball[:, 2] = 900.0
+    y = 3000.0 + 2000.0 * np.arange(n) / HZ
+    bounce = int(np.argmax(y >= board_y)) if y.max() >= board_y else n
+    ball[:, 1] = np.where(np.arange(n) < bounce, y, board_y - 800.0 * (np.arange(n) - bounce) / HZ)
+    ball_vel[:, 1] = np.where(np.arange(n) < bounce, 2000.0, -800.0)
+    ball_vel[second_row:, 1] = after_vy
+    ball_vel[second_row:, 2] = -200.0
+    pos = np.tile([0.0, 3500.0, 700.0], (n, 1))
+    vel = np.zeros((n, 3))
+    return _ctx(pos, vel, np.zeros((n, 3)), [], ball, ball_vel, [0, second_row])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "found"),
+    [({}, True),
+     ({"board_y": 6000.0}, False),  # the ball never reaches the backboard
+     ({"second_row": 89}, False),  # 2 s after the bounce: a new play, not a follow-up
+     ({"after_vy": -1500.0}, False)],  # the second touch sends it away from the goal
+)
+def test_double_tap_rule(kwargs: dict, found: bool) -> None:
+    ctx = _double_tap(**kwargs)
+    b = kwargs.get("second_row", 45)
+    assert (touches.double_tap(ctx, 0, 0, b) is not None) is found
+
+
+def _kinds(ctx: Context, kind: str) -> list[dict]:
+    return [e for e in touches.touch_mechanics(ctx) if e["kind"] == kind]
+
+
+@pytest.mark.parametrize(
+    ("touch_rows", "ball_gap", "found"),
+    [([0, 20, 40], 150.0, 1),  # take-off from the floor, then two touches in the air
+     ([0, 40], 150.0, 0),  # one touch in the air: an aerial, not a dribble
+     ([0, 20, 40], 800.0, 0)],  # the ball not kept near the car
+)
+def test_air_dribble_rule(touch_rows: list[int], ball_gap: float, found: int) -> None:
+    pos = np.tile([0.0, 0.0, 17.0], (N, 1))
+    pos[3:, 2] = 17.0 + 30.0 * np.arange(N - 3)
+    ball = pos + np.array([0.0, 0.0, 120.0])
+    ball[3:, 2] += ball_gap - 120.0
+    ctx = _ctx(pos, np.zeros((N, 3)), np.zeros((N, 3)), [], ball, None, touch_rows)
+    events = _kinds(ctx, "air_dribble")
+    assert len(events) == found
+    assert all(e["time"] == 0.0 for e in events)  # timed at the take-off touch
+
+
+@pytest.mark.parametrize(
+    ("dodge_rows", "resets"),
+    [([30], 1),  # two touches on the ball under the car, one refreshed flip used later
+     ([15, 30], 2)],  # the flip used between the touches: two resets
+)
+def test_flip_reset_counts_one_per_refreshed_flip(dodge_rows: list[int], resets: int) -> None:
+    pos = np.tile([0.0, 0.0, 1000.0], (N, 1))
+    ball = pos - np.array([0.0, 0.0, 120.0])  # under the car's floor
+    ctx = _ctx(pos, np.zeros((N, 3)), np.zeros((N, 3)), dodge_rows, ball, None, [10, 20])
+    assert len(_kinds(ctx, "flip_reset")) == resets
 
 
 def _clips() -> list:
@@ -232,3 +297,24 @@ def test_mechanic_clips(corpus_reports, prefix: str, kind: str, holds: bool) -> 
     stem = next(s for s in corpus_reports if s.startswith(prefix))
     found = [e for e in corpus_reports[stem]["coaching"]["mechanics"] if e["kind"] == kind]
     assert bool(found) is holds, f"{stem}: {len(found)} {kind}"
+
+
+@pytest.mark.parametrize(
+    ("touch_rows", "shots"),
+    [([30], 1),  # off the ceiling at row 10, touched 0.67 s later
+     ([52], 0),  # 1.4 s later: a touch after a fall, not a ceiling shot
+     ([30, 36], 1)],  # two touches on the same way down: one shot
+)
+def test_ceiling_shot_rule(touch_rows: list[int], shots: int) -> None:
+    pos = np.tile([0.0, 0.0, 1950.0], (N, 1))
+    pos[11:, 2] = 1950.0 - 40.0 * np.arange(1, N - 10)  # drops from the ceiling
+    pos[:, 2] = np.maximum(pos[:, 2], 300.0)
+    ball = pos + np.array([150.0, 0.0, 0.0])
+    ctx = _ctx(pos, np.zeros((N, 3)), np.zeros((N, 3)), [], ball, None, touch_rows)
+    assert len(_kinds(ctx, "ceiling_shot")) == shots
+
+
+def test_one_flick_per_dodge() -> None:
+    ctx = _flick()
+    ctx.frames.players[0].touch[24] = True  # the ball touched again just after the flick
+    assert len(_kinds(ctx, "flick")) == 1

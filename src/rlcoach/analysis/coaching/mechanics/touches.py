@@ -20,6 +20,7 @@ from rlcoach.analysis.context import Context
 RESET_UNDER = -40.0  # ball centre this far below the car's floor plane (uu)
 AIR_TOUCH_GAP_S = 2.2  # the engine's air dribbles go up to about 2 s between touches
 DRIBBLE_NEAR = 450.0  # median car-ball distance (the engine's carries keep about 160)
+CEILING_S = 1.3  # ceiling shot: off the ceiling to the touch
 TO_BOARD_S = 3.0  # double tap: first touch to the backboard
 FROM_BOARD_S = 1.5  # and the backboard to the second touch
 AT_BOARD_S = 0.1  # a second touch this close to the bounce is at the board
@@ -33,7 +34,8 @@ FLICK_GAP_XY = 158.0  # ball centre within this of the car's, across (1.7 ball r
 FLICK_GAP_Z = (35.0, 280.0)  # and this far above it
 FLICK_REL_SPEED = 300.0  # ball and car move together at some point of the carry
 FLICK_TOUCH_S = (-0.1, 0.32)  # touch this long after the dodge (before: replication)
-FLICK_IMPULSE_S = 0.15  # the ball's change of velocity is read over this long
+FLICK_IMPULSE_S = 0.15  # the ball's change of velocity is read until this long after
+FLICK_BEFORE_S = 0.1  # from this long before the touch or the dodge, whichever is first
 FLICK_MIN_IMPULSE = 325.0
 FLICK_AWAY = 0.15  # the impulse points away from the car (cosine)
 BALL_GRAVITY = np.array([0.0, 0.0, -650.0])
@@ -45,6 +47,8 @@ def touch_mechanics(ctx: Context) -> list[dict[str, Any]]:
     starts = [dodge_starts(ctx, i) for i in range(len(ctx.frames.players))]
     touches = ctx.touches
     last_reset = [-1] * len(air)
+    last_flick = [-1e9] * len(air)
+    used_ceiling = [-1] * len(air)
     for k, x in enumerate(touches):
         if not ctx.phases.live[x.row]:
             continue
@@ -59,16 +63,18 @@ def touch_mechanics(ctx: Context) -> list[dict[str, Any]]:
             if reset is not None and not same_flip:
                 last_reset[i] = row
                 out.append(event(ctx, row, i, "flip_reset", reset))
-            if _from_ceiling(ctx, i, row):
+            top = ceiling_shot(ctx, i, row)
+            if top is not None and top != used_ceiling[i]:
+                used_ceiling[i] = top  # one shot per visit to the ceiling
                 out.append(event(ctx, row, i, "ceiling_shot", 0.7))
         nxt = touches[k + 1] if k + 1 < len(touches) else None
         if nxt is not None and nxt.player == i and air[i][nxt.row]:
             tap = double_tap(ctx, i, row, nxt.row)
             if tap is not None:
                 out.append(event(ctx, nxt.row, i, "double_tap", tap))
-        prev = touches[k - 1].row if k else -1
-        conf = flick(ctx, i, row, starts[i], prev)
-        if conf is not None:
+        conf = flick(ctx, i, row, starts[i])
+        if conf is not None and ctx.frames.time[row] - last_flick[i] > FLICK_TOUCH_S[1]:
+            last_flick[i] = float(ctx.frames.time[row])  # one flick per dodge
             out.append(event(ctx, row, i, "flick", conf))
     out.extend(_air_dribbles(ctx, air))
     return out
@@ -90,12 +96,20 @@ def flip_reset(ctx: Context, i: int, row: int, air: np.ndarray,
     return 0.6 + min(-under / 400.0, 0.4)
 
 
-def _from_ceiling(ctx: Context, i: int, row: int) -> bool:
-    z = ctx.frames.players[i].pos[:, 2]
-    start = int(np.searchsorted(ctx.frames.time, ctx.frames.time[row] - 3.0))
+def ceiling_shot(ctx: Context, i: int, row: int) -> int | None:
+    """The row where the car left the ceiling, if the touch at ``row`` is a ceiling shot.
+
+    As the engine's rule: the car was on the ceiling at most 1.3 s before the
+    touch (the engine's ceiling shots come 0.17-1.25 s after it) and has not
+    been back on the floor since.
+    """
+    z, t = ctx.frames.players[i].pos[:, 2], ctx.frames.time
+    start = int(np.searchsorted(t, t[row] - CEILING_S))
     window = z[start:row + 1]
     top = np.flatnonzero(window >= CEILING_Z)
-    return bool(len(top)) and bool(np.all(window[int(top[-1]):] > GROUND_Z * 2))
+    if not len(top) or not np.all(window[int(top[-1]):] > GROUND_Z * 2):
+        return None
+    return start + int(top[-1])
 
 
 def double_tap(ctx: Context, i: int, a: int, b: int) -> float | None:
@@ -137,7 +151,7 @@ def _towards_goal(ctx: Context, row: int, sign: float) -> bool:
     return bool(abs(x) <= GOAL_HALF_WIDTH + GOAL_SLACK and z <= field.CROSSBAR_Z + GOAL_SLACK)
 
 
-def flick(ctx: Context, i: int, row: int, starts: np.ndarray, prev: int) -> float | None:
+def flick(ctx: Context, i: int, row: int, starts: np.ndarray) -> float | None:
     """Confidence that the touch at ``row`` is a flick, else None.
 
     The engine's rule (FlickCalculator): the ball rides on the car (centre
@@ -145,9 +159,9 @@ def flick(ctx: Context, i: int, row: int, starts: np.ndarray, prev: int) -> floa
     moving with the car, within 300 uu/s) before a dodge, and the same
     player touches it from 0.1 s before to 0.32 s after the dodge, changing
     its velocity (gravity removed, the peak over 0.15 s) by 325+ uu/s away
-    from the car. We read the carry as 60% of the 0.3 s before the dodge.
-    ``prev`` is the row of the touch before, which the carry may not follow
-    (a pass received in the air is not a carry).
+    from the car. We read the carry as 60% of the 0.3 s before the dodge, and
+    the ball's change from 0.1 s before the touch or the dodge, whichever is
+    first (the touch flag can trail the kick by a row).
     """
     pf, t, f = ctx.frames.players[i], ctx.frames.time, ctx.frames
     gap = t[starts] - t[row]
@@ -164,12 +178,14 @@ def flick(ctx: Context, i: int, row: int, starts: np.ndarray, prev: int) -> floa
     together = np.linalg.norm(f.ball_vel[lo:d + 1, :2] - pf.vel[lo:d + 1, :2], axis=1)
     if float(np.min(together[on_car])) > FLICK_REL_SPEED:
         return None
-    base = max(row - 1, 0)
+    # from just before the contact (the touch flag can trail the kick by a row)
+    base = max(int(np.searchsorted(t, t[min(row, d)] - FLICK_BEFORE_S)) - 1, 0)
     stop = rows_until(ctx, row, FLICK_IMPULSE_S) + 1
-    dv = f.ball_vel[row:stop] - f.ball_vel[base] - np.outer(t[row:stop] - t[base], BALL_GRAVITY)
+    dv = f.ball_vel[base + 1:stop] - f.ball_vel[base] - np.outer(t[base + 1:stop] - t[base],
+                                                                 BALL_GRAVITY)
     k = int(np.argmax(np.linalg.norm(dv, axis=1)))
     impulse = float(np.linalg.norm(dv[k]))
-    away = f.ball_pos[row] - pf.pos[row]
+    away = f.ball_pos[base] - pf.pos[base]
     cos = float(dv[k] @ away) / max(impulse * float(np.linalg.norm(away)), 1e-6)
     if impulse < FLICK_MIN_IMPULSE or cos < FLICK_AWAY:
         return None
