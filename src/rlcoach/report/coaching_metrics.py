@@ -67,20 +67,25 @@ POSSESSION_METRICS: tuple[Metric, ...] = (
 )
 
 _MECHANICS = (
-    ("speed_flip", "Speed flips", "Cancelled diagonal dodges near the floor: the nose stays on "
-     "the line of travel while the roof rolls over."),
-    ("wavedash", "Wavedashes", "Landings on the floor with a sudden 250+ uu/s gain of speed."),
-    ("half_flip", "Half-flips", "Dodges while driving backwards that end facing and driving "
-     "the other way within 1.2 s."),
+    ("speed_flip", "Speed flips", "Dodges from the floor, landing within 1.8 s, that reach "
+     "1600 uu/s with the nose on the line of travel while the roof rolls 95+ degrees and the "
+     "nose neither sweeps past 70 degrees nor lifts: a cancelled forward-diagonal flip (side "
+     "flips excluded by their sideways push)."),
+    ("wavedash", "Wavedashes", "Dodges 28-320 uu above the floor that land on the wheels "
+     "within 0.35 s."),
+    ("half_flip", "Half-flips", "Dodges near the floor after which the nose turns round "
+     "(143+ degrees) and then points along the car's travel, within 0.65 s."),
     ("flip_reset", "Flip resets", "Airborne touches with the ball under the car's floor, "
-     "followed by a dodge before landing."),
-    ("ceiling_shot", "Ceiling shots", "Ball touches in the air within 3 s of leaving the "
-     "ceiling, without landing."),
-    ("air_dribble", "Air dribbles", "Runs of 2+ airborne touches by the player, each within "
-     "1.2 s, nobody else touching."),
-    ("double_tap", "Double taps", "An airborne touch, the ball off the opponents' backboard, "
-     "and the player's airborne touch again within 2 s."),
-    ("flick", "Flicks", "A dodge that sends a ball carried on the roof 300+ uu/s faster."),
+     "followed by a dodge before landing; one per refreshed flip."),
+    ("ceiling_shot", "Ceiling shots", "Ball touches within 1.3 s of leaving the ceiling, "
+     "without landing; one per visit to the ceiling."),
+    ("air_dribble", "Air dribbles", "Runs of 3+ touches by the player, nobody else touching, "
+     "each within 2.2 s, 2+ of them airborne, the ball kept near the car; counted from the "
+     "take-off touch."),
+    ("double_tap", "Double taps", "A touch, the ball off the opponents' backboard within 3 s, "
+     "and the player's airborne touch within 1.5 s of the bounce, towards the goal mouth."),
+    ("flick", "Flicks", "A dodge with the ball carried on the car, and the player's touch "
+     "within 0.32 s changing the ball's velocity by 325+ uu/s away from the car."),
 )
 
 MECHANIC_METRICS: tuple[Metric, ...] = tuple(
