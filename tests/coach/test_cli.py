@@ -8,11 +8,10 @@ from pathlib import Path
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
-from tests.tui.factories import ME, fill
+from tests.tui.factories import ME, filled_library
 from typer.testing import CliRunner
 
 from rlcoach.cli import app
-from rlcoach.library.db import open_library
 
 from .fake_messages import Failure, FakeMessages, Turn
 
@@ -24,8 +23,7 @@ def library(rlcoach_home: Path) -> None:
     cfg = rlcoach_home / "config" / "rlcoach.toml"
     cfg.parent.mkdir(parents=True, exist_ok=True)
     cfg.write_text(f'[identity]\nplatform_ids = ["{ME[0]}:{ME[1]}"]\n')
-    with open_library() as lib:
-        fill(lib, 30)
+    filled_library(30).close()
 
 
 @pytest.fixture

@@ -26,11 +26,10 @@ from tests.account.conftest import (
     _stop,
     library_login,
 )
-from tests.tui.factories import ME, fill
+from tests.tui.factories import ME, filled_library
 from typer.testing import CliRunner
 
 from rlcoach.cli import app
-from rlcoach.library.db import open_library
 
 pytestmark = pytest.mark.skipif(not HAVE_SERVER, reason="rlcoach_server is not installed")
 runner = CliRunner()
@@ -69,8 +68,7 @@ def logged_in(hosted: DevServer, rlcoach_home: Path, monkeypatch: pytest.MonkeyP
     cfg = rlcoach_home / "config" / "rlcoach.toml"
     cfg.parent.mkdir(parents=True, exist_ok=True)
     cfg.write_text(f'[identity]\nplatform_ids = ["{ME[0]}:{ME[1]}"]\n')
-    with open_library() as lib:
-        fill(lib, 12)
+    filled_library(12).close()
     browser = Browser(hosted.url, name="Hosted Coach User")
     try:
         tokens = library_login(hosted, browser)

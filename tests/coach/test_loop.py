@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.tui.factories import ME, fill
+from tests.tui.factories import ME, filled_library
 
 from rlcoach.coach import evidence
 from rlcoach.coach.backend import CoachError, choose_backend, price_of
@@ -14,7 +14,6 @@ from rlcoach.coach.store import Usage
 from rlcoach.coach.tools import Toolbox
 from rlcoach.config import Identity
 from rlcoach.library import queries as q
-from rlcoach.library.db import open_library
 
 from .fake_messages import Failure, FakeMessages, Turn
 
@@ -31,8 +30,7 @@ def api(monkeypatch):
 
 @pytest.fixture
 def box():
-    lib = open_library()
-    fill(lib, 30)
+    lib = filled_library(30)
     yield Toolbox(lib, IDENTITY)
     lib.close()
 

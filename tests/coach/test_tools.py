@@ -7,12 +7,11 @@ import statistics
 from datetime import datetime
 
 import pytest
-from tests.tui.factories import ME, fill, make_report
+from tests.tui.factories import ME, filled_library, make_report
 
 from rlcoach.coach.tools import SPECS, Toolbox
 from rlcoach.config import Identity
 from rlcoach.library import queries as q
-from rlcoach.library.db import open_library
 from rlcoach.library.store import FileInfo, add_report
 
 IDENTITY = Identity(platform_ids=(f"{ME[0]}:{ME[1]}",))
@@ -20,8 +19,7 @@ IDENTITY = Identity(platform_ids=(f"{ME[0]}:{ME[1]}",))
 
 @pytest.fixture
 def box():
-    lib = open_library()
-    fill(lib, 40)
+    lib = filled_library(40)
     yield Toolbox(lib, IDENTITY)
     lib.close()
 
