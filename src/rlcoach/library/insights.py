@@ -35,7 +35,6 @@ from rlcoach.report.insights import (
     Baseline,
     Rule,
     finding,
-    kickoff_tally,
     rank_baseline,
     rank_findings,
     summarize,
@@ -65,7 +64,7 @@ def library_insights(library: Library, *, last: int | None = DEFAULT_LAST,
     if len(rows) < MIN_GAMES:
         out.skipped.append(f"everything: {len(rows)} game(s) in the window, need {MIN_GAMES}")
         return out
-    wanted = {q for r in RULES for q in (r.metric, r.support[0])} | {"kickoffs.won"}
+    wanted = {q for r in RULES for q in (r.metric, r.support[0], *r.extra_metrics)}
     mine, lobby = _values(library, rows, wanted)
     moments = _moment_source(library, rows)
     found = []
@@ -102,9 +101,9 @@ def _judge(rule: Rule, mine: dict[str, list[float]], lobby: dict[str, list[float
     for game, report, key in moments:
         for m in rule.moments(report, key):
             found.append({**m, "game_id": game["id"], "played_at": game["played_at"]})
-    extra = kickoff_tally(sum(mine.get("kickoffs.won", [])), sum(mine.get("kickoffs.taken", [])))
+    extra = rule.extra(lambda q: sum(mine.get(q, []))) + " over the window" if rule.extra else ""
     return finding(rule, {"key": "me", "name": "You"}, history.value, baselines, found,
-                   len(values), extra=extra + " over the window",
+                   len(values), extra=extra,
                    qualifier=f" per game (median of {len(values)} games)")
 
 

@@ -27,7 +27,7 @@ from rlcoach.report.insights import game_insights
 from rlcoach.report.quality import quality_section
 from rlcoach.report.registry import ALL_GROUPS, BY_QUALIFIED, TEAM_BALL_METRICS, TEAM_SUMMED_KEYS
 
-SCHEMA_VERSION = "1.6"
+SCHEMA_VERSION = "1.7"
 TEAMS = ("blue", "orange")
 
 

@@ -47,10 +47,24 @@ SHOOTING_METRICS: tuple[Metric, ...] = (
     m("shooting", "goals", "count", "higher", "Goals (from shots)",
       "Shots that were the scorer's last touch before a goal."),
     m("shooting", "xg", "xG", "higher", "xG",
-      "Sum of expected goals of the player's shots (physical prior v1: ball flight time "
-      "against the nearest defender's time to the crossing point)."),
+      "Sum of expected goals of the player's shots (physical prior v2: ball flight time "
+      "against the nearest defender's time to the crossing point; from the flight, never "
+      "the outcome)."),
     m("shooting", "goals_minus_xg", "xG", "higher", "Goals - xG",
       "Goals from shots minus their xG: above 0 finishes better than the shots' quality."),
+)
+
+CHANCES_METRICS: tuple[Metric, ...] = (
+    m("chances", "shot_quality", "%", "higher", "Shot quality",
+      "Mean xG of the player's shots x 100: the average chance of scoring a shot had "
+      "(0 when no shots)."),
+    m("chances", "low_xg_shots", "count", "neutral", "Low-xG shots",
+      "Shots with xG under 0.1."),
+    m("chances", "xg_conceded", "xG", "lower", "xG conceded",
+      "Sum of xG of the opponents' shots that followed the player's touch as their team's "
+      "last touch, within 5 s (the ball given away)."),
+    m("chances", "shots_conceded", "count", "lower", "Shots conceded",
+      "Opponents' shots that followed the player's touch, by the same rule."),
 )
 
 POSSESSION_METRICS: tuple[Metric, ...] = (
@@ -140,6 +154,6 @@ BOOST_MANAGEMENT_METRICS: tuple[Metric, ...] = (
 )
 
 COACHING_METRICS: tuple[Metric, ...] = (
-    *KICKOFF_METRICS, *DUEL_METRICS, *SHOOTING_METRICS, *POSSESSION_METRICS,
-    *MECHANIC_METRICS, *ROTATION_METRICS, *BOOST_MANAGEMENT_METRICS,
+    *KICKOFF_METRICS, *DUEL_METRICS, *SHOOTING_METRICS, *CHANCES_METRICS,
+    *POSSESSION_METRICS, *MECHANIC_METRICS, *ROTATION_METRICS, *BOOST_MANAGEMENT_METRICS,
 )

@@ -60,11 +60,23 @@ def fifty_fifties_schema() -> dict[str, Any]:
 
 def shots_schema() -> dict[str, Any]:
     vec = {"type": "array", "items": _NUM, "minItems": 3, "maxItems": 3}
-    return _arr(_obj({
+    base = {
         **_MOMENT, **_WHO, "team": _TEAM, "position": vec, "speed": _NUM, "angle_deg": _NUM,
         "distance": _NUM, "xg": {"type": "number", "minimum": 0, "maximum": 1},
         "on_target": _BOOL, "goal": _BOOL, "model": _STR,
-    }))
+    }
+    # Since physical-prior-v2 (optional: older reports lack them).
+    added = {
+        "flight": {"enum": ["on_target", "wide", "none"],
+                   "description": "The ball's projected flight after the touch: into the "
+                                  "mouth, wide (within 300 uu), or none (a goal it did not "
+                                  "predict)."},
+        "margin_s": {"type": "number", "description": "Nearest defender's time to the "
+                                                      "crossing point minus the ball's (s)."},
+        "conceded_by": {**_STR_OR_NULL, "description": "Defending player whose touch was "
+                                                       "their team's last, within 5 s."},
+    }
+    return _arr(_obj({**base, **added}, required=list(base)))
 
 
 def possession_schema() -> dict[str, Any]:

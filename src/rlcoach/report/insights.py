@@ -39,13 +39,16 @@ MIN_EFFECT = 1.0  # more than one spread worse than the baseline
 MAX_MOMENTS = 5
 MIN_LIVE_S = 60.0  # a player on the pitch for less than this gets no findings
 SPREAD_FLOOR = {"%": 5.0, "s": 5.0, "count": 1.0, "boost": 5.0, "boost/min": 20.0,
-                "uu": 150.0, "uu/s": 50.0, "points": 50.0}
+                "uu": 150.0, "uu/s": 50.0, "points": 50.0,
+                # one goal: goals from ~1 xG of chances vary by about that much
+                "xG": 1.0}
 # Ballchasing's rank means ship with the dashboard's data; read by path so the
 # pure layers do not import the TUI package (the coach reads it the same way).
 RANK_MEANS_FILE = Path(__file__).resolve().parents[1] / "tui" / "data" / "rank_means.json"
 
 Moment = dict[str, Any]
 Report = dict[str, Any]
+Total = Callable[[str], float]  # qualified metric -> the player's total (game or window)
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,8 @@ class Rule:
     practice: str
     support: tuple[str, float]  # (metric, least value) for the rule to judge at all
     moments: Callable[[Report, str], list[Moment]]
+    extra: Callable[[Total], str] | None = None  # the claim's "{extra}": the counts behind it
+    extra_metrics: tuple[str, ...] = ()  # metrics ``extra`` reads (the library fetches them)
 
     def min_support(self, stats: dict[str, dict[str, Any]]) -> bool:
         return (_stat(stats, self.support[0]) or 0.0) >= self.support[1]
@@ -138,12 +143,63 @@ def _overfill(report: Report, key: str) -> list[Moment]:
             for p in sorted(pads, key=lambda p: p["amount"])]
 
 
+def _shots(report: Report, key: str, field: str = "player") -> list[dict[str, Any]]:
+    return [s for s in _coaching(report, "shots") if s.get(field) == key]
+
+
+def _pct(xg: float) -> str:
+    return f"{100 * xg:.0f}%"
+
+
+def _missed_chances(report: Report, key: str) -> list[Moment]:
+    missed = sorted((s for s in _shots(report, key) if not s["goal"]), key=lambda s: -s["xg"])
+    return [_moment(s, f"missed a {_pct(s['xg'])} chance "
+                       f"({'on target' if s['on_target'] else 'wide'}, "
+                       f"{s['speed']:.0f} uu/s)") for s in missed]
+
+
+def _low_xg_shots(report: Report, key: str) -> list[Moment]:
+    low = sorted((s for s in _shots(report, key) if s["xg"] < LOW_XG), key=lambda s: s["xg"])
+    return [_moment(s, f"shot at {_pct(s['xg'])} xG from {s['distance']:.0f} uu out"
+                       + (f", a defender {s['margin_s']:.1f} s from the crossing point"
+                          if isinstance(s.get("margin_s"), int | float) else ""))
+            for s in low]
+
+
+def _chances_conceded(report: Report, key: str) -> list[Moment]:
+    shots = sorted(_shots(report, key, "conceded_by"), key=lambda s: -s["xg"])
+    return [_moment(s, f"{s.get('name') or '?'} shot after your touch ({_pct(s['xg'])} xG"
+                       f"{', goal' if s['goal'] else ''})") for s in shots]
+
+
+def _kickoff_extra(total: Total) -> str:
+    return kickoff_tally(total("kickoffs.won"), total("kickoffs.taken"))
+
+
+def _finishing_extra(total: Total) -> str:
+    goals = total("shooting.goals")
+    return (f"{goals:.0f} goal{'s' if goals != 1 else ''} from {total('shooting.xg'):.1f} xG "
+            f"on {total('shooting.shots'):.0f} shots")
+
+
+def _quality_extra(total: Total) -> str:
+    return f"{total('chances.low_xg_shots'):.0f} of {total('shooting.shots'):.0f} shots " \
+           f"under {_pct(LOW_XG)}"
+
+
+def _conceded_extra(total: Total) -> str:
+    return f"{total('chances.shots_conceded'):.0f} shots"
+
+
+LOW_XG = 0.1  # as analysis.coaching.shots.LOW_XG (the report layer reads reports, not analyses)
+
 RULES: tuple[Rule, ...] = (
     Rule("kickoffs-lost", "kickoffs.win_pct",
          "{name} won {value} of the kickoffs taken ({extra})",
          "Kickoff practice in free play: 10 speedflip kickoffs from each spawn, aiming to hit "
          "the ball with the car's nose, slightly off-centre towards the open side.",
-         ("kickoffs.taken", 4), _kickoffs_lost),
+         ("kickoffs.taken", 4), _kickoffs_lost, _kickoff_extra,
+         ("kickoffs.won", "kickoffs.taken")),
     Rule("double-commits", "rotation.double_commits",
          "{name} double committed with a teammate {value} times",
          "Before every challenge, glance at your teammate (ball cam off for a moment): if they "
@@ -170,11 +226,30 @@ RULES: tuple[Rule, ...] = (
          "Leave big pads when you hold 70+ boost: take them only to deny the opponents or "
          "when you are low; let a teammate on less boost have them.",
          ("boost.count_collected_big", 4), _overfill),
+    Rule("finishing", "shooting.goals_minus_xg",
+         "{name}'s goals minus xG was {value} ({extra})",
+         "Finishing practice in free play or a shooting training pack: 20 shots a session at "
+         "the far post, away from where the defender stands; placement before power.",
+         ("shooting.xg", 1.0), _missed_chances, _finishing_extra,
+         ("shooting.goals", "shooting.xg", "shooting.shots")),
+    Rule("shot-quality", "chances.shot_quality",
+         "{name}'s shots had on average a {value} chance of going in ({extra})",
+         "Shoot when no defender can reach the ball in time; from far out with a defender goal "
+         "side, pass or carry it closer instead. Next game, count the long shots you pass up.",
+         ("shooting.shots", 4), _low_xg_shots, _quality_extra,
+         ("chances.low_xg_shots", "shooting.shots")),
+    Rule("chances-conceded", "chances.xg_conceded",
+         "{name}'s touches were followed by {value} xG of the opponents' shots within 5 s "
+         "({extra})",
+         "When you cannot put the ball into the opponents' half, clear it to the corner or off "
+         "the side wall, never back through the middle: 20 clears to the corner in free play.",
+         ("chances.shots_conceded", 2), _chances_conceded, _conceded_extra,
+         ("chances.shots_conceded",)),
 )
 BY_ID = {r.id: r for r in RULES}
 # Rules whose minimum is about sample size (not "nothing happened"): the
 # dossier says when these could not judge a player.
-DATA_GATED = frozenset({"kickoffs-lost", "overfill"})
+DATA_GATED = frozenset({"kickoffs-lost", "overfill", "finishing", "shot-quality"})
 
 
 @dataclass(frozen=True)
@@ -269,7 +344,8 @@ def fmt_value(value: float, unit: str) -> str:
         return f"{value:.0f}%"
     if unit == "s":
         return f"{value:.0f} s"
-    return f"{value:.1f}".removesuffix(".0")
+    text = f"{value:.1f}"
+    return ("0.0" if text == "-0.0" else text).removesuffix(".0")
 
 
 def rank_findings(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -297,11 +373,15 @@ def game_insights(report: Report) -> list[dict[str, Any]]:
             lobby = summarize([v for o in others if (v := _stat(o["stats"], rule.metric))
                                is not None], "lobby", "the other players in this game")
             baselines = [b for b in (lobby, rank_baseline(rule.metric, value)) if b is not None]
-            extra = _extra(rule, p["stats"])
+            extra = rule.extra(_totals(p["stats"])) if rule.extra else ""
             f = finding(rule, p, value, baselines, rule.moments(report, p["key"]), 1, extra)
             if f is not None:
                 found.append(f)
     return rank_findings(found)
+
+
+def _totals(stats: dict[str, dict[str, Any]]) -> Total:
+    return lambda qualified: _stat(stats, qualified) or 0.0
 
 
 def too_little_data(report: Report, key: str) -> list[str]:
@@ -317,10 +397,3 @@ def too_little_data(report: Report, key: str) -> list[str]:
 
 def kickoff_tally(won: float, taken: float) -> str:
     return f"{won:.0f} of {taken:.0f}"
-
-
-def _extra(rule: Rule, stats: dict[str, dict[str, Any]]) -> str:
-    if rule.id == "kickoffs-lost":
-        won, taken = _stat(stats, "kickoffs.won") or 0, _stat(stats, "kickoffs.taken") or 0
-        return kickoff_tally(won, taken)
-    return ""

@@ -1,0 +1,198 @@
+"""Evidence agreement of the insight rules with the engine's own events.
+
+An insight is only as good as the events it rests on. For every corpus
+replay this runs rlcoach (``analyze_file``) and the engine's
+``get_stats_events`` (cached under --cache: about 4 s per replay) and
+prints, per insight rule, how often the engine agrees with the evidence:
+
+- kickoffs-lost: kickoffs the player took and lost (the rule's moments and
+  ``kickoffs.win_pct``): matched to the engine's kickoffs (1.5 s), the same
+  taker, and the engine's outcome also a loss for the player's team;
+- finishing, shot-quality: shots (the rules' moments and the ``shooting``
+  and ``chances`` metrics): the game's own shot events (engine timeline
+  "Shot") found among our shots by the same player within 1 s, our shots
+  with a game shot event, and goals credited to the same scorer;
+- chances-conceded: each charged shot's conceding player against the
+  engine's touch stream (the defending team's last touch before the shot,
+  within 5 s, by the same player);
+- 50/50 winners (no rule judges them alone; the duel metrics): matched
+  contests (0.3 s) and the winner agreeing.
+
+Rules whose evidence the engine has no event for (double commits, last-man
+overcommits, caught ahead, boost) are listed as such. It also prints how
+many findings each rule produced over the corpus.
+
+    python benchmarks/bench_insights.py [--cache DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+REPLAYS = ROOT.parent / "shared" / "replays"
+STREAMS = {"kickoff", "fifty_fifty", "timeline", "touch"}
+TOL_S = {"kickoff": 1.5, "fifty": 0.3, "shot": 1.0, "conceded": 5.0}
+NO_ENGINE_EVENT = ("double-commits", "last-man-overcommits", "caught-ahead", "boost-starved",
+                   "overfill")
+
+
+def engine_events(path: Path, cache: Path) -> list[dict[str, Any]]:
+    """The engine's events of ``STREAMS``: (stream, player key or None, time, payload)."""
+    out = cache / f"{path.name}.insights.pkl"
+    if out.exists():
+        data: list[dict[str, Any]] = pickle.loads(out.read_bytes())
+        return data
+    import subtr_actor
+
+    keep = []
+    for e in subtr_actor.get_stats_events(str(path))["events"]:
+        meta = e["meta"]
+        if meta["stream"] not in STREAMS:
+            continue
+        timing = meta["timing"]
+        keep.append({"stream": meta["stream"], "player": meta.get("primary_player"),
+                     "team0": meta.get("team_is_team_0"),
+                     "time": timing.get("time", timing.get("start_time")),
+                     "payload": e["payload"]["payload"]})
+    out.write_bytes(pickle.dumps(keep))
+    return keep
+
+
+def who(report: dict[str, Any], engine_id: Any) -> str | None:
+    """Our player key for an engine player id ({"Steam": "..."}, {"Epic": ...}, ...)."""
+    text = json.dumps(engine_id)
+    return next((str(p["key"]) for p in report["players"] if p["id"] and p["id"] in text), None)
+
+
+def team_of(flag: bool | None) -> str | None:
+    return None if flag is None else ("blue" if flag else "orange")
+
+
+def kickoffs(report: dict[str, Any], engine: list[dict[str, Any]], c: Counter[str]) -> None:
+    theirs = [e["payload"] for e in engine if e["stream"] == "kickoff"]
+    for k in report["coaching"]["kickoffs"]:
+        winner = (k.get("outcome") or {}).get("winner_team")
+        for p in k["players"]:
+            if p["role"] != "taker" or winner is None or winner == p["team"]:
+                continue
+            c["ko_lost"] += 1
+            e = next((e for e in theirs if abs(
+                (e.get("live_action_start_time") or e.get("start_time") or -99) - k["time"])
+                <= TOL_S["kickoff"]), None)
+            if e is None:
+                continue
+            c["ko_lost_matched"] += 1
+            side = "team_zero_taker" if p["team"] == "blue" else "team_one_taker"
+            c["ko_lost_same_taker"] += int(who(report, (e.get(side) or {}).get("player"))
+                                           == p["player"])
+            engine_winner = {"team_zero_win": "blue", "team_one_win": "orange"}.get(
+                e.get("outcome"))
+            c["ko_lost_agree"] += int(engine_winner == winner)
+
+
+def shots(report: dict[str, Any], engine: list[dict[str, Any]], c: Counter[str]) -> None:
+    ours = report["coaching"]["shots"]
+    game = [(who(report, e["payload"].get("player_id")), e["time"], e["payload"]["kind"])
+            for e in engine if e["stream"] == "timeline"]
+    game_shots = [(k, t) for k, t, kind in game if kind == "Shot"]
+    c["game_shots"] += len(game_shots)
+    c["game_shots_found"] += sum(any(s["player"] == k and abs(s["time"] - t) <= TOL_S["shot"]
+                                     for s in ours) for k, t in game_shots)
+    c["our_shots"] += len(ours)
+    c["our_shots_game"] += sum(any(k == s["player"] and abs(s["time"] - t) <= TOL_S["shot"]
+                                   for k, t in game_shots) for s in ours)
+    for k, t, kind in game:
+        if kind == "Goal":
+            c["game_goals"] += 1
+            c["game_goals_same_scorer"] += int(any(
+                s["goal"] and s["player"] == k and 0 <= t - s["time"] <= 6.0 for s in ours))
+
+
+def conceded(report: dict[str, Any], engine: list[dict[str, Any]], c: Counter[str]) -> None:
+    teams = {p["key"]: p["team"] for p in report["players"]}
+    touches = sorted(((e["time"], who(report, e["player"])) for e in engine
+                      if e["stream"] == "touch" and e["time"] is not None), key=lambda x: x[0])
+    for s in report["coaching"]["shots"]:
+        if s.get("conceded_by") is None:
+            continue
+        c["conceded"] += 1
+        # the engine's last touch by the defending team before the shot (small slack:
+        # the two touch detectors can place the same touch a frame apart)
+        before = [(t, k) for t, k in touches if t < s["time"] - 0.05
+                  and s["time"] - t <= TOL_S["conceded"] and k is not None
+                  and teams.get(k) not in (None, s["team"])]
+        c["conceded_same"] += int(bool(before) and before[-1][1] == s["conceded_by"])
+
+
+def fifties(report: dict[str, Any], engine: list[dict[str, Any]], c: Counter[str]) -> None:
+    ours = report["coaching"]["fifty_fifties"]
+    used: set[int] = set()
+    for e in (e["payload"] for e in engine if e["stream"] == "fifty_fifty"):
+        c["ff_engine"] += 1
+        k = next((n for n, f in enumerate(ours) if n not in used
+                  and abs(f["time"] - e["start_time"]) <= TOL_S["fifty"]), None)
+        if k is None:
+            continue
+        used.add(k)
+        c["ff_matched"] += 1
+        c["ff_winner_same"] += int(ours[k]["winner_team"] == team_of(
+            e.get("winning_team_is_team_0")))
+
+
+def rate(c: Counter[str], hit: str, total: str) -> str:
+    return f"{100.0 * c[hit] / c[total]:5.1f}% of {c[total]}" if c[total] else "  n/a"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cache", type=Path,
+                    default=Path(tempfile.gettempdir()) / "rlcoach-insight-events")
+    args = ap.parse_args()
+    args.cache.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("RLCOACH_HOME", tempfile.mkdtemp(prefix="rlcoach-bench-"))
+    from rlcoach.pipeline.single import analyze_file
+
+    print(f"machine load: {os.getloadavg()[0]:.2f} (1 min), cpus {os.cpu_count()}")
+    c: Counter[str] = Counter()
+    findings: Counter[str] = Counter()
+    n = 0
+    for path in sorted(REPLAYS.glob("*.replay")):
+        try:
+            report = analyze_file(path)
+            engine = engine_events(path, args.cache)
+        except Exception as exc:  # one bad replay never hides the others' figures
+            print(f"  skipped {path.name}: {str(exc)[:80]}", file=sys.stderr)
+            continue
+        n += 1
+        findings.update(f["id"] for f in report.get("insights", []))
+        for compare in (kickoffs, shots, conceded, fifties):
+            compare(report, engine, c)
+    print(f"{n} replays; findings per rule: "
+          + ", ".join(f"{k} {v}" for k, v in sorted(findings.items())))
+    print("kickoffs-lost: lost kickoffs matched", rate(c, "ko_lost_matched", "ko_lost"),
+          "| same taker", rate(c, "ko_lost_same_taker", "ko_lost_matched"),
+          "| engine also a loss", rate(c, "ko_lost_agree", "ko_lost_matched"))
+    print("finishing, shot-quality: game shot events among ours",
+          rate(c, "game_shots_found", "game_shots"),
+          "| our shots with a game shot event", rate(c, "our_shots_game", "our_shots"),
+          "| game goals with our goal shot by the scorer",
+          rate(c, "game_goals_same_scorer", "game_goals"))
+    print("chances-conceded: conceding player = engine's last defending touch",
+          rate(c, "conceded_same", "conceded"))
+    print("50/50s (duel metrics): engine contests matched", rate(c, "ff_matched", "ff_engine"),
+          "| winner agrees", rate(c, "ff_winner_same", "ff_matched"))
+    print("no engine event to compare: " + ", ".join(NO_ENGINE_EVENT))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
