@@ -4,7 +4,8 @@ A finding compares one player's metric with a baseline and says, in plain
 words, what it cost, when it happened (3-5 moments to rewatch) and one
 thing to practise. The catalogue (``RULES``) is explicit: each rule names
 its registry metric, the least data it needs (``min_support``: no finding
-from too little data), how to find its moments and its drill.
+from too little data), how to find its moments (``insight_moments``) and
+its drill.
 
 The effect size is a standardised difference in the "worse" direction of
 the metric: ``(value - baseline) / spread``. The spread is the baseline's
@@ -33,6 +34,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from rlcoach.report import insight_moments as mo
 from rlcoach.report.registry import BY_QUALIFIED
 
 MIN_EFFECT = 1.0  # more than one spread worse than the baseline
@@ -72,106 +74,6 @@ def _stat(stats: dict[str, dict[str, Any]], qualified: str) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _coaching(report: Report, *path: str) -> list[dict[str, Any]]:
-    node: Any = report.get("coaching") or {}
-    for part in path:
-        node = node.get(part) if isinstance(node, dict) else None
-    return node if isinstance(node, list) else []
-
-
-def _moment(event: dict[str, Any], what: str) -> Moment:
-    return {"time": event["time"], "clock": event.get("clock"), "what": what}
-
-
-def _names(report: Report) -> dict[str, str]:
-    return {p["key"]: p["name"] for p in report.get("players", [])}
-
-
-def _team_of(report: Report, key: str) -> str | None:
-    return next((p["team"] for p in report.get("players", []) if p["key"] == key), None)
-
-
-def _kickoffs_lost(report: Report, key: str) -> list[Moment]:
-    team = _team_of(report, key)
-    out = []
-    for k in _coaching(report, "kickoffs"):
-        mine = next((p for p in k.get("players", []) if p.get("player") == key), None)
-        if mine is None or mine.get("role") != "taker":
-            continue
-        winner = (k.get("outcome") or {}).get("winner_team")
-        if winner is not None and winner != team:
-            out.append(_moment(k, f"kickoff lost from {mine.get('spawn', '?').replace('_', ' ')} "
-                                  f"({mine.get('approach', '?').replace('_', ' ')})"))
-    return out
-
-
-def _double_commits(report: Report, key: str) -> list[Moment]:
-    names = _names(report)
-    return [_moment(e, "double commit with " + ", ".join(
-        names.get(k, "?") for k in e["players"] if k != key))
-        for e in _coaching(report, "rotation", "double_commits") if key in e["players"]]
-
-
-def _overcommits(report: Report, key: str) -> list[Moment]:
-    names = _names(report)
-    return [_moment(e, f"challenged as last back, beaten by {names.get(e['lost_to'], '?')}")
-            for e in _coaching(report, "rotation", "overcommits") if e["player"] == key]
-
-
-def _caught_ahead(report: Report, key: str) -> list[Moment]:
-    names = _names(report)
-    out = []
-    for g in _coaching(report, "goals_conceded"):
-        mine = next((d for d in g["defenders"] if d["player"] == key), None)
-        if mine is not None and not mine["goal_side"]:
-            out.append(_moment(g, f"goal by {names.get(g.get('scorer') or '', '?')} "
-                                  f"while you were not goal side ({mine['boost']} boost)"))
-    return out
-
-
-def _starved(report: Report, key: str) -> list[Moment]:
-    spells = [e for e in _coaching(report, "boost_management", "starved") if e["player"] == key]
-    spells.sort(key=lambda e: -e["seconds"])  # longest first
-    return [_moment(e, f"{e['seconds']:.0f} s under 12 boost as first man or last back")
-            for e in spells]
-
-
-def _overfill(report: Report, key: str) -> list[Moment]:
-    pads = [p for p in (report.get("events") or {}).get("boost_pickups", [])
-            if p["player"] == key and p["pad"] == "big" and p["amount"] <= 40]
-    return [_moment(p, f"big pad taken with {100 - p['amount']:.0f} boost already in the tank")
-            for p in sorted(pads, key=lambda p: p["amount"])]
-
-
-def _shots(report: Report, key: str, field: str = "player") -> list[dict[str, Any]]:
-    return [s for s in _coaching(report, "shots") if s.get(field) == key]
-
-
-def _pct(xg: float) -> str:
-    return f"{100 * xg:.0f}%"
-
-
-def _missed_chances(report: Report, key: str) -> list[Moment]:
-    missed = sorted((s for s in _shots(report, key) if not s["goal"]), key=lambda s: -s["xg"])
-    return [_moment(s, f"missed a {_pct(s['xg'])} chance "
-                       f"({'on target' if s['on_target'] else 'wide'}, "
-                       f"{s['speed']:.0f} uu/s)") for s in missed]
-
-
-def _low_xg_shots(report: Report, key: str) -> list[Moment]:
-    low = sorted((s for s in _shots(report, key) if s["xg"] < LOW_XG), key=lambda s: s["xg"])
-    return [_moment(s, f"shot at {_pct(s['xg'])} xG from {s['distance']:.0f} uu out"
-                       + (f", a defender {s['margin_s']:.1f} s from the crossing point"
-                          if isinstance(s.get("margin_s"), int | float) else ""))
-            for s in low]
-
-
-def _chances_conceded(report: Report, key: str) -> list[Moment]:
-    shots = sorted(_shots(report, key, "conceded_by"), key=lambda s: -s["xg"])
-    return [_moment(s, f"{s.get('name') or '?'} shot after your touch ({_pct(s['xg'])} xG"
-                       f"{', goal' if s['goal'] else ''})") for s in shots]
-
-
 def _kickoff_extra(total: Total) -> str:
     return kickoff_tally(total("kickoffs.won"), total("kickoffs.taken"))
 
@@ -184,66 +86,65 @@ def _finishing_extra(total: Total) -> str:
 
 def _quality_extra(total: Total) -> str:
     return f"{total('chances.low_xg_shots'):.0f} of {total('shooting.shots'):.0f} shots " \
-           f"under {_pct(LOW_XG)}"
+           f"under {mo.pct(mo.LOW_XG)}"
 
 
 def _conceded_extra(total: Total) -> str:
     return f"{total('chances.shots_conceded'):.0f} shots"
 
 
-LOW_XG = 0.1  # as analysis.coaching.shots.LOW_XG (the report layer reads reports, not analyses)
 
 RULES: tuple[Rule, ...] = (
     Rule("kickoffs-lost", "kickoffs.win_pct",
          "{name} won {value} of the kickoffs taken ({extra})",
          "Kickoff practice in free play: 10 speedflip kickoffs from each spawn, aiming to hit "
          "the ball with the car's nose, slightly off-centre towards the open side.",
-         ("kickoffs.taken", 4), _kickoffs_lost, _kickoff_extra,
+         ("kickoffs.taken", 4), mo.kickoffs_lost, _kickoff_extra,
          ("kickoffs.won", "kickoffs.taken")),
     Rule("double-commits", "rotation.double_commits",
          "{name} double committed with a teammate {value} times",
          "Before every challenge, glance at your teammate (ball cam off for a moment): if they "
          "are closer or already going, turn back towards the far post instead.",
-         ("rotation.double_commits", 2), _double_commits),
+         ("rotation.double_commits", 2), mo.double_commits),
     Rule("last-man-overcommits", "rotation.last_man_overcommits",
          "{name} challenged as the last player back in the opponents' half and lost it "
          "{value} times",
          "As last back, only challenge past halfway when you are sure to win the ball; "
          "otherwise hold near midfield, face the play and shadow.",
-         ("rotation.last_man_overcommits", 2), _overcommits),
+         ("rotation.last_man_overcommits", 2), mo.overcommits),
     Rule("caught-ahead", "rotation.goals_conceded_caught_ahead",
          "{name} ended up not goal side at {value} of the goals conceded",
          "When your team loses the ball, rotate back to the far post first, then pick the "
          "next challenge: practise in casual by saying 'back post' out loud at every turnover.",
-         ("rotation.goals_conceded_caught_ahead", 2), _caught_ahead),
+         ("rotation.goals_conceded_caught_ahead", 2), mo.caught_ahead),
     Rule("boost-starved", "boost_management.percent_starved",
          "{name} spent {value} of live play under 12 boost as first man or last back",
          "Collect small pads on your rotation path so you never drop under 30: play one game "
          "where you take every small pad you pass and no big pad unless it is on your way.",
-         ("boost_management.time_starved", 10), _starved),
+         ("boost_management.time_starved", 10), mo.starved),
     Rule("overfill", "boost_management.percent_overfill",
          "{name} wasted {value} of the pad boost picked up (tank nearly full)",
          "Leave big pads when you hold 70+ boost: take them only to deny the opponents or "
          "when you are low; let a teammate on less boost have them.",
-         ("boost.count_collected_big", 4), _overfill),
+         ("boost.count_collected_big", 4), mo.overfill),
     Rule("finishing", "shooting.goals_minus_xg",
          "{name}'s goals minus xG was {value} ({extra})",
          "Finishing practice in free play or a shooting training pack: 20 shots a session at "
          "the far post, away from where the defender stands; placement before power.",
-         ("shooting.xg", 1.0), _missed_chances, _finishing_extra,
+         ("shooting.xg", 1.0), mo.missed_chances, _finishing_extra,
          ("shooting.goals", "shooting.xg", "shooting.shots")),
     Rule("shot-quality", "chances.shot_quality",
          "{name}'s shots had on average a {value} chance of going in ({extra})",
          "Shoot when no defender can reach the ball in time; from far out with a defender goal "
          "side, pass or carry it closer instead. Next game, count the long shots you pass up.",
-         ("shooting.shots", 4), _low_xg_shots, _quality_extra,
+         ("shooting.shots", 4), mo.low_xg_shots, _quality_extra,
          ("chances.low_xg_shots", "shooting.shots")),
     Rule("chances-conceded", "chances.xg_conceded",
          "{name}'s touches were followed by {value} xG of the opponents' shots within 5 s "
          "({extra})",
          "When you cannot put the ball into the opponents' half, clear it to the corner or off "
          "the side wall, never back through the middle: 20 clears to the corner in free play.",
-         ("chances.shots_conceded", 2), _chances_conceded, _conceded_extra,
+         ("chances.shots_conceded", 2), mo.chances_conceded, _conceded_extra,
          ("chances.shots_conceded",)),
 )
 BY_ID = {r.id: r for r in RULES}
