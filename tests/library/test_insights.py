@@ -65,3 +65,24 @@ def test_a_better_than_lobby_value_is_no_finding(library, me, value) -> None:
     _add(library, series(4, my_stats={"rotation.double_commits": value}))
     result = library_insights(library, identity=me)
     assert "double-commits" not in {f["id"] for f in result.findings}
+
+
+def test_a_shot_rule_over_the_window_says_its_counts(library, me) -> None:
+    key = f"{ME[0]}:{ME[1]}"
+    # others' xG conceded is uniform in 0..100 a game; ME concedes 500 a game on 3 shots
+    reports = series(4, my_stats={"chances.xg_conceded": 500.0, "chances.shots_conceded": 3})
+    for k, r in enumerate(reports):
+        r["schema_version"] = "1.7"
+        r["coaching"] = {"shots": [
+            {"time": 40.0 + k, "clock": "4:20", "player": "epic:opp10001", "name": "Opp",
+             "team": "orange", "xg": 0.5 + 0.1 * n, "goal": n == 0, "conceded_by": key}
+            for n in range(3)]}
+    _add(library, reports)
+    result = library_insights(library, identity=me, last=4)
+    f = next(f for f in result.findings if f["id"] == "chances-conceded")
+    assert f["claim"].startswith("You touched the ball last before 500 xG of the opponents' "
+                                 "shots (within 5 s; 12 shots over the window) per game")
+    assert f["n_games"] == 4 and f["effect"] > 1
+    # newest game first, its best chance first
+    assert f["moments"][0]["time"] == 43.0
+    assert f["moments"][0]["what"] == "Opp shot after your touch (70% xG)"

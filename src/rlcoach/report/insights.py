@@ -128,20 +128,20 @@ RULES: tuple[Rule, ...] = (
          "when you are low; let a teammate on less boost have them.",
          ("boost.count_collected_big", 4), mo.overfill),
     Rule("finishing", "shooting.goals_minus_xg",
-         "{name}'s goals minus xG was {value} ({extra})",
+         "{name} finished {value} goals against xG ({extra})",
          "Finishing practice in free play or a shooting training pack: 20 shots a session at "
          "the far post, away from where the defender stands; placement before power.",
          ("shooting.xg", 1.0), mo.missed_chances, _finishing_extra,
          ("shooting.goals", "shooting.xg", "shooting.shots")),
     Rule("shot-quality", "chances.shot_quality",
-         "{name}'s shots had on average a {value} chance of going in ({extra})",
+         "{name} took shots with on average a {value} chance of going in ({extra})",
          "Shoot when no defender can reach the ball in time; from far out with a defender goal "
          "side, pass or carry it closer instead. Next game, count the long shots you pass up.",
          ("shooting.shots", 4), mo.low_xg_shots, _quality_extra,
          ("chances.low_xg_shots", "shooting.shots")),
     Rule("chances-conceded", "chances.xg_conceded",
-         "{name}'s touches were followed by {value} xG of the opponents' shots within 5 s "
-         "({extra})",
+         "{name} touched the ball last before {value} xG of the opponents' shots "
+         "(within 5 s; {extra})",
          "When you cannot put the ball into the opponents' half, clear it to the corner or off "
          "the side wall, never back through the middle: 20 clears to the corner in free play.",
          ("chances.shots_conceded", 2), mo.chances_conceded, _conceded_extra,
