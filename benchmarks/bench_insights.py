@@ -10,8 +10,9 @@ prints, per insight rule, how often the engine agrees with the evidence:
   taker, and the engine's outcome also a loss for the player's team;
 - finishing, shot-quality: shots (the rules' moments and the ``shooting``
   and ``chances`` metrics): the game's own shot events (engine timeline
-  "Shot") found among our shots by the same player within 1 s, our shots
-  with a game shot event, and goals credited to the same scorer;
+  "Shot", which the game records up to ~3 s after the touch) found among
+  our shots by the same player from 3 s before to 0.5 s after, our shots
+  with such a game shot event, and goals credited to the same scorer;
 - chances-conceded: each charged shot's conceding player against the
   engine's touch stream (the defending team's last touch before the shot,
   within 5 s, by the same player);
@@ -40,7 +41,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 REPLAYS = ROOT.parent / "shared" / "replays"
 STREAMS = {"kickoff", "fifty_fifty", "timeline", "touch"}
-TOL_S = {"kickoff": 1.5, "fifty": 0.3, "shot": 1.0, "conceded": 5.0}
+TOL_S = {"kickoff": 1.5, "fifty": 0.3, "shot_before": 3.0, "shot_after": 0.5,
+         "conceded": 5.0}
 NO_ENGINE_EVENT = ("double-commits", "last-man-overcommits", "caught-ahead", "boost-starved",
                    "overfill")
 
@@ -99,16 +101,22 @@ def kickoffs(report: dict[str, Any], engine: list[dict[str, Any]], c: Counter[st
             c["ko_lost_agree"] += int(engine_winner == winner)
 
 
+def _credited(shot_time: float, game_time: float) -> bool:
+    """The game records its shot event up to ~3 s after the touch (when it judges it)."""
+    return -TOL_S["shot_before"] <= shot_time - game_time <= TOL_S["shot_after"]
+
+
 def shots(report: dict[str, Any], engine: list[dict[str, Any]], c: Counter[str]) -> None:
     ours = report["coaching"]["shots"]
     game = [(who(report, e["payload"].get("player_id")), e["time"], e["payload"]["kind"])
             for e in engine if e["stream"] == "timeline"]
-    game_shots = [(k, t) for k, t, kind in game if kind == "Shot"]
+    c["game_unmapped"] += sum(k is None for k, _, kind in game if kind == "Shot")
+    game_shots = [(k, t) for k, t, kind in game if kind == "Shot" and k is not None]
     c["game_shots"] += len(game_shots)
-    c["game_shots_found"] += sum(any(s["player"] == k and abs(s["time"] - t) <= TOL_S["shot"]
+    c["game_shots_found"] += sum(any(s["player"] == k and _credited(s["time"], t)
                                      for s in ours) for k, t in game_shots)
     c["our_shots"] += len(ours)
-    c["our_shots_game"] += sum(any(k == s["player"] and abs(s["time"] - t) <= TOL_S["shot"]
+    c["our_shots_game"] += sum(any(k == s["player"] and _credited(s["time"], t)
                                    for k, t in game_shots) for s in ours)
     for k, t, kind in game:
         if kind == "Goal":
@@ -185,7 +193,8 @@ def main() -> int:
           rate(c, "game_shots_found", "game_shots"),
           "| our shots with a game shot event", rate(c, "our_shots_game", "our_shots"),
           "| game goals with our goal shot by the scorer",
-          rate(c, "game_goals_same_scorer", "game_goals"))
+          rate(c, "game_goals_same_scorer", "game_goals"),
+          f"| game shots whose player we could not map: {c['game_unmapped']}")
     print("chances-conceded: conceding player = engine's last defending touch",
           rate(c, "conceded_same", "conceded"))
     print("50/50s (duel metrics): engine contests matched", rate(c, "ff_matched", "ff_engine"),

@@ -37,9 +37,19 @@ def test_goal_mouth(x: float, z: float, inside: bool) -> None:
 
 
 def test_xg_rises_with_the_defenders_margin_and_falls_off_target() -> None:
-    values = [xg_value(1.0, t_def, True) for t_def in (0.2, 1.0, 2.0, 4.0)]
+    values = [xg_value(margin, True) for margin in (-0.8, 0.0, 1.0, 3.0)]
     assert values == sorted(values) and all(0 < v < 1 for v in values)
-    assert xg_value(1.0, 2.0, False) < xg_value(1.0, 2.0, True)
+    assert len(set(values)) == len(values)
+    assert xg_value(1.0, False) < xg_value(1.0, True)
+    assert xg_value(9.0, True) == xg_value(5.0, True)  # margins are clamped to +-5 s
+
+
+@pytest.mark.parametrize(("bias", "slope", "margin", "expected"),
+                         [(0.0, 1.0, 0.0, 0.5), (-0.42, 1.42, 0.0, 0.3965),
+                          (0.0, 2.0, 1.0, 0.8808)])
+def test_xg_is_the_logistic_of_the_margin(bias, slope, margin, expected) -> None:
+    assert xg_value(margin, True, bias, slope) == pytest.approx(expected, abs=1e-4)
+    assert xg_value(margin, False, bias, slope, 0.5) == pytest.approx(expected / 2, abs=1e-4)
 
 
 @pytest.mark.parametrize(("before", "after", "winner"),
@@ -56,6 +66,14 @@ def test_goals_are_shots_and_xg_is_sane(corpus_reports) -> None:
         assert sum(s["goal"] for s in shots) <= len(r["events"]["goals"])
         if r["replay"]["frames_source"] == "ndarray" and r["replay"]["seconds_played"]:
             assert sum(s["goal"] for s in shots) >= len(placed) - 1, name
+        for s in shots:  # xG reads the flight, never the outcome
+            assert s["goal"] or s["flight"] != "none", name  # only goals lack a flight
+            assert s["on_target"] == (s["goal"] or s["flight"] == "on_target"), name
+            assert s["xg"] == pytest.approx(xg_value(s["margin_s"], s["flight"] != "wide"),
+                                            abs=0.003), name  # both rounded
+        teams = {p["key"]: p["team"] for p in r["players"]}
+        assert all(teams[s["conceded_by"]] != s["team"] for s in shots
+                   if s["conceded_by"] is not None), name
 
 
 def test_fifty_fifties_pair_opponents(corpus_reports) -> None:
