@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -28,6 +29,7 @@ class Turn:
     cache_read: int = 0
     cache_write: int = 0
     stop: str | None = None  # stop_reason override, e.g. "refusal"
+    pause: float = 0.0  # seconds between streamed events (to stop an answer mid-stream)
 
 
 @dataclass
@@ -134,6 +136,7 @@ class FakeMessages:
                 for chunk in out:
                     self.wfile.write(chunk)
                     self.wfile.flush()
+                    time.sleep(turn.pause)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"

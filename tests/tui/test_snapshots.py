@@ -99,3 +99,22 @@ def test_trends_more_games_than_columns(snap_compare, make_app, long_library: Pa
     dates under the axis, session bands, the Diamond mean as a reference line."""
     app = make_app(path=long_library, target_rank="Diamond")
     assert snap_compare(app, terminal_size=(80, 24), run_before=keys("t"))
+
+
+def test_coach_offline_on_a_game(snap_compare, make_app, monkeypatch) -> None:
+    """The coach screen (`a`) with no key and no login: the offline findings for the game
+    (the screen itself is tested in test_coach_screen.py)."""
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.setenv("RLCOACH_TOKEN_STORE", "file")
+    pressed = keys("enter", "a")
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pressed(pilot)
+        for _ in range(200):  # the findings are parsed off the UI thread, then mounted
+            if pilot.app.screen.answers and pilot.app.screen.query("MarkdownBlock"):
+                break
+            await pilot.pause(0.05)
+        pilot.app.screen.query_one("#coach-input").cursor_blink = False  # a still cursor
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)

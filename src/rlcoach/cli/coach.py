@@ -207,25 +207,7 @@ def _game_id(lib: Any, ref: str) -> int:
 def _banner(conv: Any) -> None:
     from rlcoach.cli.render import err_console, safe
 
-    err = err_console()
-    if conv.backend is None:
-        err.print("[bold]coach[/]: offline (no model: findings from your numbers). Set a key "
-                  "(`rlcoach coach key set`) or `rlcoach login` for a conversation.")
-        return
-    parts = [f"mode: {conv.mode}", f"model: {conv.backend.model}"]
-    allowance = conv.backend.allowance() if conv.backend.allowance else None
-    if allowance:
-        parts.append(f"allowance left: {_money(allowance.get('remaining'))} of "
-                     f"{_money(allowance.get('allowance'))} this month")
-    if conv.thread_id:
-        parts.append(f"continuing #{conv.thread_id}")
-    if conv.game:
-        parts.append(f"game {conv.game}")
-    err.print("[bold]coach[/]: " + safe(" · ".join(parts)), highlight=False)
-
-
-def _money(micro: Any) -> str:
-    return "?" if not isinstance(micro, int | float) else f"${micro / 1e6:.2f}"
+    err_console().print("[bold]coach[/]: " + safe(conv.banner()), highlight=False)
 
 
 def _repl(conv: Any) -> None:
@@ -308,22 +290,23 @@ def _footer(conv: Any, answer: Any) -> None:
 
 
 def _usage_line(usage: Any) -> str:
-    cost = f", ${usage.cost:.4f}" if usage.cost is not None else ""
-    return (f"tokens: {usage.input_tokens} in, {usage.output_tokens} out, "
-            f"{usage.cache_read_tokens} cache read, {usage.cache_write_tokens} cache write{cost}")
+    from rlcoach.coach.conversation import usage_line
+
+    return usage_line(usage)
 
 
 def _show_usage(conv: Any) -> None:
     from rlcoach.cli.render import err_console
+    from rlcoach.coach.conversation import money
 
     err = err_console()
     err.print(f"this conversation: {_usage_line(conv.total)}")
     if conv.backend is not None and conv.backend.allowance:
         allowance = conv.backend.allowance()
         if allowance:
-            err.print(f"hosted allowance: {_money(allowance.get('used'))} used, "
-                      f"{_money(allowance.get('remaining'))} left of "
-                      f"{_money(allowance.get('allowance'))} (resets "
+            err.print(f"hosted allowance: {money(allowance.get('used'))} used, "
+                      f"{money(allowance.get('remaining'))} left of "
+                      f"{money(allowance.get('allowance'))} (resets "
                       f"{str(allowance.get('period_resets_at', '?'))[:10]})")
 
 

@@ -6,7 +6,9 @@ printed comes straight from a tool result (the same JSON a model would see);
 the wording around it is fixed text.
 
 Findings, in order: the games looked at and the win rate; for one game, the
-stats that stood out against the player's recent games; the metrics that
+stats that stood out against the player's recent games; for a trend (the
+dashboard's Trends), each charted metric's average, first-half and
+second-half means and latest rolling average over the charted games; the metrics that
 differ most between wins and losses (in spreads, so units do not matter); the
 rank-means comparison with its caveat; the player's saved goals.
 """
@@ -36,7 +38,7 @@ def _num(value: Any) -> str:
 
 
 def findings(box: Toolbox, *, game: int | str | None = None, last: int = 50,
-             question: str | None = None) -> str:
+             question: str | None = None, trend: dict[str, Any] | None = None) -> str:
     lines = ["Offline coach: no model is used; these are the top findings from your "
              "library's numbers."]
     if question:
@@ -44,6 +46,8 @@ def findings(box: Toolbox, *, game: int | str | None = None, last: int = 50,
                      "free text. Use your own key or `rlcoach login` for that.)")
     if game is not None:
         lines += _game_findings(box, game)
+    if trend:
+        lines += _trend_findings(box, trend)
     split = _get(box, "win_loss_split", metrics=list(SPLIT_METRICS), last=last)
     metrics = split.get("metrics", [])
     if metrics:
@@ -101,3 +105,17 @@ def _game_findings(box: Toolbox, game: int | str) -> list[str]:
                    f"{verdict}".rstrip())
     return out
 
+
+
+def _trend_findings(box: Toolbox, args: dict[str, Any]) -> list[str]:
+    """The charted metrics, each over the charted games (``args``: metric_trend's input)."""
+    series = _get(box, "metric_trend", **args).get("series", [])
+    out = [f"\nThe metrics you are charting ({args.get('playlist') or 'any playlist'}):"]
+    for s in series:
+        better = {"higher": "higher is better", "lower": "lower is better"}.get(
+            s["direction"], "neither way is better")
+        out.append(f"- {s['label']} ({s['unit']}, {better}) over "
+                   f"{s['games']} games: average {_num(s['average'])}; first half "
+                   f"{_num(s['first_half_mean'])}, second half {_num(s['second_half_mean'])}; "
+                   f"latest {s['rolling_window']}-game average {_num(s['rolling_latest'])}")
+    return out if series else [f"\n(no games with {', '.join(args.get('metrics', []))})"]

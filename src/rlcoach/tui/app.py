@@ -34,6 +34,7 @@ from rlcoach.errors import RlcoachError
 from rlcoach.tui.commands import MetricCommands
 from rlcoach.tui.data import DashboardData
 from rlcoach.tui.screens.base import DataView
+from rlcoach.tui.screens.coach import CoachScreen, coach_scope
 from rlcoach.tui.screens.game import GameScreen, GameView
 from rlcoach.tui.screens.main import MainScreen
 from rlcoach.tui.screens.trends import TrendsView
@@ -57,6 +58,8 @@ class DashboardApp(App[None]):
         *(Binding(key, f"show('{view}')", label, tooltip=help_)
           for view, label, key, help_ in NAVIGATION),
         Binding("d", "toggle_theme", "Theme", tooltip="Switch between dark and light"),
+        Binding("a", "ask_coach", "Coach", show=False,
+                tooltip="Ask the coach about this game, chart or your library"),
         Binding("r", "reload", "Reload", show=False),
         Binding("question_mark", "toggle_keys", "Keys", show=False,
                 tooltip="Show or hide every key of the current view"),
@@ -133,7 +136,13 @@ class DashboardApp(App[None]):
             await self.push_screen(screen)
         screen.view.open(game_id)
 
+    def action_ask_coach(self) -> None:
+        game, trend = coach_scope(self)
+        self.push_screen(CoachScreen(game, trend))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "ask_coach":
+            return not isinstance(self.screen, CoachScreen)
         # Hide the key of the view we are on: 80 columns of footer are precious.
         if action == "show" and isinstance(self.screen, MainScreen):
             return parameters[0] != self.screen.current
@@ -158,6 +167,9 @@ class DashboardApp(App[None]):
         for view, label, _key, help_ in NAVIGATION:
             yield SystemCommand(f"Go to {label}", help_,
                                 lambda view=view: self.action_show(view))
+        if not isinstance(screen, CoachScreen):
+            yield SystemCommand("Ask the coach", "About this game, the charted metrics, or your "
+                                "library (key a)", self.action_ask_coach)
         yield SystemCommand("Toggle dark/light theme", "Switch between the dark and light themes",
                             self.action_toggle_theme)
         yield SystemCommand("Reload data", "Read the library again (after an ingest)",
