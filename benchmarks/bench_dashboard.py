@@ -137,6 +137,7 @@ async def run(library: Path, identity: Identity, rounds: int) -> dict[str, list[
     from rlcoach.tui.screens.game import GameView
     from rlcoach.tui.screens.games import GamesView
     from rlcoach.tui.screens.home import HomeView
+    from rlcoach.tui.screens.insights import InsightsView
     from rlcoach.tui.screens.main import MainScreen
     from rlcoach.tui.screens.trends import TrendsView
 
@@ -145,7 +146,7 @@ async def run(library: Path, identity: Identity, rounds: int) -> dict[str, list[
     def note(name: str, ms: float) -> None:
         out.setdefault(name, []).append(ms)
 
-    screens = (("g", GamesView), ("t", TrendsView), ("c", CompareView))
+    screens = (("g", GamesView), ("t", TrendsView), ("c", CompareView), ("i", InsightsView))
     for _ in range(rounds):
         data = DashboardData(library, identity=identity)
         t0 = time.perf_counter()
@@ -159,7 +160,8 @@ async def run(library: Path, identity: Identity, rounds: int) -> dict[str, list[
             # The other views mount hidden and load right after Home is painted;
             # a person reading Home does not notice (keys still work meanwhile).
             def all_loaded(app=app) -> bool:  # type: ignore[no-untyped-def]
-                views = [app.main.query(f"#{v}") for v in ("games", "trends", "compare")]
+                views = [app.main.query(f"#{v}")
+                         for v in ("games", "trends", "compare", "insights")]
                 return all(v and v.first().loaded_at for v in views)
 
             while not all_loaded():

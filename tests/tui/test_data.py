@@ -74,6 +74,28 @@ def test_lobby_means_are_the_reports_means(data: DashboardData, last, playlist) 
             assert close(getattr(stat, field), expected[field]), (stat.metric, field)
 
 
+def test_compare_rates_per_minute_are_the_reports_totals_over_their_minutes(
+        data: DashboardData) -> None:
+    """Per-game totals in Compare: summed values over summed recorded minutes, per role."""
+    compare = data.compare(compared_metrics(), "ranked-doubles", 200)
+    rows = {r.metric: r for r in compare.rows}
+    assert "core.goals" in compare.per_minute and "boost.bpm" not in compare.per_minute
+    games = q.recent_games(data.library(), filters=q.GameFilter(playlist="ranked-doubles"),
+                           limit=200, identity=ME_IDENTITY)
+    goals, minutes = 0.0, 0.0
+    for row in games:
+        report = q.game_report(data.library(), row.game_id)
+        me = next(p for p in report["players"] if p["key"] == "steam:76561198000000001")
+        goals += me["stats"]["core"]["goals"]
+        minutes += report["replay"]["duration"] / 60
+    assert close(rows["core.goals"].me, goals / minutes)
+    # A rate is not a per-game mean (the fixture's games run over five minutes).
+    per_game = report_means(data, "core.goals", 200, "ranked-doubles")["me"]
+    assert per_game is not None and not close(rows["core.goals"].me, per_game)
+    assert close(rows["boost.bpm"].me, report_means(data, "boost.bpm", 200,
+                                                   "ranked-doubles")["me"])
+
+
 def test_win_counts_count_the_results(data: DashboardData) -> None:
     rows = q.recent_games(data.library(), limit=1000, identity=ME_IDENTITY)
     overall = data.win_counts()
@@ -91,16 +113,41 @@ def test_home_bundle(data: DashboardData) -> None:
     assert len(home.form) == 20
     assert home.session is not None and home.session.active and home.session.games == 6
     assert set(home.averages) >= {"core.score", "boost.bpm"}
-    # Focus areas: the most played ranked playlist only, worst first, each with its games.
+    assert home.scope == "ranked"  # every fixture game is ranked
+    # Focus areas: the most played ranked playlist only, each with its games.
     assert home.focus_playlist is not None and home.focus_playlist.startswith("ranked")
     focus = data.focus(home.focus_playlist)
-    assert 0 < len(focus) <= 3
-    assert [a.gap for a in focus] == sorted((a.gap for a in focus), reverse=True)
-    for area in focus:
-        assert area.gap > 0.02 and len(area.worst) == 3
-        detail = q.recent_games(data.library(), filters=q.GameFilter(playlist=home.focus_playlist),
-                                limit=1000, identity=ME_IDENTITY)
-        assert {g for g, _ in area.worst} <= {r.game_id for r in detail}
+    assert len(focus.items) == 3
+    played = {r.game_id for r in q.recent_games(
+        data.library(), filters=q.GameFilter(playlist=home.focus_playlist), limit=1000,
+        identity=ME_IDENTITY)}
+    for item in focus.items:
+        assert item.sentence and 0 < len(item.games) <= 3
+        assert {g for g, _, _ in item.games} <= played
+    # The insights come first, in the library's order; lobby shortfalls fill the rest.
+    found = data.insights(home.focus_playlist, 50).findings
+    assert [i.key for i in focus.items[:len(found)]] == [f["id"] for f in found[:3]]
+    assert focus.source == ("insights" if len(found) >= 3 else
+                            "insights+lobby" if found else "lobby")
+    for item in focus.items[len(found):]:
+        assert item.source == "lobby" and "in your lobbies" in item.sentence
+
+
+def test_home_counts_ranked_games_unless_asked(tmp_path: Path) -> None:
+    path = tmp_path / "library.sqlite3"
+    with open_library(path) as lib:
+        for i, playlist in enumerate(("ranked-doubles", "private", "offline")):
+            report = make_report(i, date=NOW - timedelta(hours=i + 1))
+            report["replay"].update(playlist=playlist, playlist_name=playlist.title())
+            add_report(lib, report, FileInfo(f"/r/{i}.replay", 1, 0.0,
+                                             report["replay"]["sha256"]))
+    d = DashboardData(path, identity=ME_IDENTITY)
+    ranked = d.home(NOW)
+    assert ranked.scope == "ranked" and ranked.overall.games == 1
+    assert [g.playlist for g in ranked.recent] == ["ranked-doubles"]
+    everything = d.home(NOW, ranked_only=False)
+    assert everything.scope == "all" and everything.overall.games == 3
+    d.close()
 
 
 def test_missing_library_is_empty_and_not_created(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from rlcoach.library.queries import GameRow, LobbyStat, TrendPoint, TrendSeries
-from rlcoach.tui.focus import focus_areas, main_playlist, shortfalls
+from rlcoach.tui.focus import focus_areas, from_insights, from_lobby, main_playlist, shortfalls
 
 
 def stat(metric: str, direction: str, me: float, lobby: float, games: int = 20) -> LobbyStat:
@@ -52,3 +52,33 @@ def test_main_playlist_is_the_most_played_ranked_one() -> None:
              row("ranked-doubles"), row("ranked-doubles"), row(None)]
     assert main_playlist(games) == "ranked-doubles"
     assert main_playlist([row("private"), row(None)]) is None
+
+
+def test_insight_focus_names_the_games_with_most_moments() -> None:
+    def moment(game: int, day: int, time: float) -> dict[str, object]:
+        return {"game_id": game, "played_at": f"2026-01-{day:02d}T20:00:00", "time": time,
+                "clock": "4:00", "what": "x"}
+
+    finding = {"id": "double-commits", "claim": "You double committed 3 times.",
+               "moments": [moment(7, 3, 12.0), moment(5, 1, 40.0), moment(5, 1, 90.0),
+                           moment(9, 4, 3.0), moment(8, 2, 5.0)]}
+    (item,) = from_insights([finding])
+    assert item.sentence == "You double committed 3 times." and item.source == "insights"
+    # Game 5 holds two moments; then the newest of the one-moment games.
+    assert [(g, t) for g, _, t in item.games] == [(5, 40.0), (9, 3.0), (7, 12.0)]
+
+
+def test_lobby_focus_sentence_quotes_the_target_rank() -> None:
+    (area,) = focus_areas([stat("a", "higher", 2.0, 2.5)], [])
+    (item,) = from_lobby([area], lambda m, v: f"{v:.1f}",
+                         lambda m: (3.0, "Diamond mean") if m == "a" else None)
+    assert item.sentence == "a: 2.0 a game against 2.5 in your lobbies (20% less); " \
+        "Diamond mean 3.0."
+    (plain,) = from_lobby([area], lambda m, v: f"{v:.1f}", lambda m: None)
+    assert "Diamond" not in plain.sentence
+
+
+def test_main_playlist_counts_every_playlist_when_asked() -> None:
+    games = [row("private"), row("private"), row("ranked-duel")]
+    assert main_playlist(games) == "ranked-duel"
+    assert main_playlist(games, ranked_only=False) == "private"

@@ -95,3 +95,44 @@ async def test_an_edited_rlcoach_toml_applies_without_a_restart(library_file: Pa
         await settle(pilot)
         assert data.identity.names == ("Kaiju",)
     data.close()
+
+
+def test_target_rank_is_written_beside_the_identity(tmp_path: Path) -> None:
+    from rlcoach.tui.identity import write_target_rank
+
+    path = tmp_path / "rlcoach.toml"
+    path.write_text('# mine\n[identity]\nnames = ["Me"]\n', encoding="utf-8")
+    assert write_target_rank(path, "Diamond").dashboard.target_rank == "Diamond"
+    config = write_target_rank(path, "Champion")
+    assert config.dashboard.target_rank == "Champion" and config.identity.names == ("Me",)
+    assert path.read_text(encoding="utf-8").count("[dashboard]") == 1
+    assert path.read_text(encoding="utf-8").startswith("# mine\n")
+
+
+@pytest.mark.anyio
+async def test_k_steps_the_target_rank_and_compare_follows(library_file: Path,
+                                                          tmp_path: Path) -> None:
+    from rlcoach.tui.app import DashboardApp
+    from rlcoach.tui.data import DashboardData
+
+    from .conftest import ME_IDENTITY, settle
+    from .factories import NOW
+
+    config = tmp_path / "rlcoach.toml"
+    config.write_text(f'[identity]\nplatform_ids = ["{ME_IDENTITY.platform_ids[0]}"]\n',
+                      encoding="utf-8")
+    data = DashboardData(library_file, identity=ME_IDENTITY, config_path=config)
+    app = DashboardApp(data, now=NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("k")  # no target yet: the middle of the ladder
+        await settle(pilot)
+        assert load_config(config).dashboard.target_rank == data.target_rank == "Platinum"
+        assert app.view.tier == 10  # Compare's rank column follows the target
+        await pilot.press("k", "k")
+        await settle(pilot)
+        assert load_config(config).dashboard.target_rank == "Champion"
+        assert app.view.tier == 16
+    data.close()

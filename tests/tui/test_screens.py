@@ -7,12 +7,21 @@ library's own store; nothing of ours is mocked.
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable, Input, Select, SelectionList, Static, TabbedContent
+from textual.widgets import (
+    DataTable,
+    Input,
+    OptionList,
+    Select,
+    SelectionList,
+    Static,
+    TabbedContent,
+)
 
 from rlcoach.tui.screens.compare import CompareView
 from rlcoach.tui.screens.game import GameView
 from rlcoach.tui.screens.games import GamesView
 from rlcoach.tui.screens.home import HomeView
+from rlcoach.tui.screens.insights import InsightsView
 from rlcoach.tui.screens.trends import TrendsView
 from rlcoach.tui.widgets.chart import TrendChart
 from rlcoach.tui.widgets.heatmap import FieldHeatmap
@@ -37,7 +46,7 @@ async def test_home_shows_recent_games_session_and_form(make_app) -> None:
         # Newest first: the newest game (id 40) was 20 minutes before NOW.
         first = recent.get_row_at(0)
         assert str(first[0]).startswith("today 20:40")
-        assert "Win rate" in text_of(app.view.query_one("#winrate", Static))
+        assert "Ranked win rate" in text_of(app.view.query_one("#winrate", Static))
         session = text_of(app.view.query_one("#session", Static))
         assert "now" in session and "6 games" in session
         assert len(text_of(app.view.query_one("#form", Static))) > len("Form ")
@@ -161,7 +170,8 @@ async def test_trends_charts_chosen_metrics(make_app) -> None:
         screen = app.view
         assert isinstance(screen, TrendsView)
         chart = screen.query_one("#chart-0", TrendChart)
-        assert len(chart.values) == 40
+        assert screen.cycles["playlist"].value == "ranked-doubles"  # the main one, not pooled
+        assert len(chart.values) == 19
         title = text_of(screen.query_one("#chart-title-0", Static))
         assert "Score" in title and "wins" in title and "losses" in title
         metrics = screen.query_one(SelectionList)
@@ -172,12 +182,12 @@ async def test_trends_charts_chosen_metrics(make_app) -> None:
         await settle(pilot)
         assert screen.chosen == ["boost.bpm", "movement.avg_speed", "demo.inflicted"]
         assert "core.score" not in metrics.selected
-        await pilot.press("p")  # the most played playlist
+        await pilot.press("p")  # the next most played playlist
         await settle(pilot)
         playlist = screen.cycles["playlist"].value
-        assert playlist is not None
+        assert playlist == "ranked-standard"
         n = len(screen.query_one("#chart-0", TrendChart).values)
-        assert 0 < n < 40
+        assert 0 < n < 19
         assert playlist in str(screen.query_one("#t-scope", Static).render())
         await pilot.press("l")  # last 200 -> last 1000: all 40 here, same n
         await settle(pilot)
@@ -233,10 +243,13 @@ async def test_compare_shows_lobby_rank_means_and_source(make_app) -> None:
         before = screen.tier
         await pilot.press("left_square_bracket")
         assert screen.tier != before or before == 1
+        # The main (most played ranked) playlist first, never all pooled unless asked.
+        assert screen.playlist.value == "ranked-doubles" and screen._data.games == 19
+        assert str(table.get_row("core.goals")[0]) == "Goals /min"
         await pilot.press("p")
         await settle(pilot)
-        assert screen.playlist.value is not None
-        assert 0 < screen._data.games < 40
+        assert screen.playlist.value == "ranked-standard"
+        assert 0 < screen._data.games < 19
         row = table.get_row("boost.bpm")
         assert str(row[0]) == "BPM" and str(row[1]) not in ("", "–")
 
@@ -363,3 +376,56 @@ async def test_game_tab_keys_put_focus_in_the_tab_table(make_app) -> None:
         assert boost.cursor_row > 0  # the long table scrolls
         await pilot.press("right_square_bracket")  # still switches tabs from the table
         assert app.view.query_one("#group-movement", DataTable).has_focus
+
+
+async def test_insights_list_findings_and_open_a_moment_on_the_timeline(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("i")
+        await settle(pilot)
+        view = app.view
+        assert isinstance(view, InsightsView)
+        found = app.data.insights(app.data.main_playlist(), 20)
+        assert found.findings  # the fixture's kickoffs are lost far more than the lobby's
+        findings = view.query_one("#findings", DataTable)
+        assert findings.row_count == len(found.findings)
+        first = found.findings[0]
+        detail = text_of(view.query_one("#finding", Static))
+        assert first["claim"] in detail and first["practice"] in detail
+        assert "lobby median" in detail and f"{first['effect']:.1f}" in detail
+        moments = view.query_one("#moments", DataTable)
+        assert moments.row_count == len(first["moments"]) > 0
+        await pilot.press("enter")  # a finding: into its moments
+        assert moments.has_focus
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        game = app.view
+        assert isinstance(game, GameView)
+        assert game.game_id == first["moments"][1]["game_id"]
+        assert game.query_one(TabbedContent).active == "timeline"
+        events = game.query_one("#events", DataTable)
+        at = game._moments[events.cursor_row]
+        assert at.time is not None and abs(at.time - first["moments"][1]["time"]) < 1.0
+
+
+async def test_home_focus_areas_open_the_game_that_shows_them(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        home = app.view
+        assert isinstance(home, HomeView)
+        focus = home.query_one("#focus", OptionList)
+        assert focus.option_count == 3 and focus.display
+        first = home._focus[0]
+        assert first.sentence in str(focus.get_option_at_index(0).prompt)
+        focus.focus()
+        focus.highlighted = 0
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.view, GameView) and app.view.game_id == first.games[0][0]
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("A")  # all play: the same fixture games (all ranked), said so
+        await settle(pilot)
+        assert not home.ranked_only
+        assert "All win rate" in text_of(home.query_one("#winrate", Static))

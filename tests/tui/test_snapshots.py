@@ -38,6 +38,7 @@ def keys(*pressed: str):  # type: ignore[no-untyped-def]
 SCREENS = {
     "home": (), "games": ("g",), "trends": ("t",), "compare": ("c",),
     "game_overview": ("enter",), "game_boost": ("enter", "2"), "game_movement": ("enter", "3"),
+    "insights": ("i",),
     "game_positioning": ("enter", "4"), "game_timeline": ("enter", "5"),
     # The second newest game carries position data.
     "game_heatmap": ("down", "enter", "6"),

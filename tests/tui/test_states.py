@@ -42,7 +42,7 @@ async def test_every_view_explains_a_missing_identity(make_app) -> None:
 
     app = make_app(identity=Identity())
     async with app.run_test(size=(80, 24)) as pilot:
-        for key in ("h", "t", "c"):
+        for key in ("h", "t", "c", "i"):
             await pilot.press(key)
             await settle(pilot)
             notice = app.view.query_one(Notice)
@@ -61,7 +61,7 @@ async def test_every_view_says_to_ingest_when_empty(make_app, tmp_path) -> None:
 
     app = make_app(path=tmp_path / "none.sqlite3")
     async with app.run_test(size=(80, 24)) as pilot:
-        for key in ("g", "t", "c", "h"):
+        for key in ("g", "t", "c", "i", "h"):
             await pilot.press(key)
             await settle(pilot)
             assert "rlcoach ingest" in str(app.view.query_one(Notice).render())

@@ -159,3 +159,21 @@ def test_timeline_lists_goals_it_cannot_place_instead_of_dropping_them() -> None
     assert [r.time for r in rows] == [12.0, None, None] and span == 12.0
     assert len(lanes[0].marks) == 1  # only the placed one is drawn
     assert all("not placed" in r.detail for r in rows[1:])
+
+
+def test_timeline_lists_mechanics_with_their_heuristic_confidence() -> None:
+    from rlcoach.tui.widgets.timeline import from_report
+
+    report = {
+        "players": [{"key": "a", "name": "Ann", "team": "blue", "end_time": 300.0}],
+        "coaching": {"mechanics": [
+            {"time": 12.1, "clock": "4:50", "player": "a", "kind": "speed_flip",
+             "confidence": 0.64},
+            {"time": 80.0, "clock": "3:40", "player": "a", "kind": "flip_reset"}]},
+    }
+    _span, lanes, rows = from_report(report, "blue")
+    assert [(r.kind, r.title, r.clock, r.mine) for r in rows] == [
+        ("mech", "Speed flip", "4:50", True), ("mech", "Flip reset", "3:40", True)]
+    assert rows[0].detail == "Ann; confidence 0.64 (a heuristic score)"
+    assert rows[1].detail == "Ann"  # no confidence: none invented
+    assert ("Mechanics", 2) in [(lane.label, len(lane.marks)) for lane in lanes]

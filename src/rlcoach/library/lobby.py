@@ -62,10 +62,14 @@ def win_rate(library: Library, *, filters: GameFilter | None = None, last: int |
 
 def lobby_comparison(library: Library, metrics: Sequence[str] = KEY_STATS, *,
                      last: int | None = 50, filters: GameFilter | None = None,
-                     identity: Identity | None = None) -> list[LobbyStat]:
+                     identity: Identity | None = None,
+                     per_minute: bool = False) -> list[LobbyStat]:
     """The user's mean per metric beside their teammates', opponents', lobby's.
 
-    Bots are left out of every mean (they would drag the lobby down).
+    Bots are left out of every mean (they would drag the lobby down). With
+    ``per_minute``, each mean is a rate: the values summed over the games,
+    divided by those games' recorded minutes (so a long overtime weighs by
+    its length instead of inflating a per-game mean).
     """
     ident = resolve_identity(identity)
     wanted = [resolve_metric(m) for m in metrics]
@@ -75,7 +79,8 @@ def lobby_comparison(library: Library, metrics: Sequence[str] = KEY_STATS, *,
                 (players.c.team == mine.c.my_team, "mate"), else_="opp")
     query = (
         select(metric_values.c.metric_id, role.label("role"),
-               func.sum(metric_values.c.value), func.count())
+               func.sum(metric_values.c.value),
+               func.sum(mine.c.duration) / 60.0 if per_minute else func.count())
         .select_from(mine.join(players, players.c.game_id == mine.c.id)
                      .join(metric_values, metric_values.c.player_row == players.c.id))
         .where(players.c.is_bot.is_(False),

@@ -2,8 +2,8 @@
 
 Design:
 
-* One ``MainScreen`` holds the four list views (Home, Games, Trends,
-  Compare) in a ContentSwitcher; see ``screens.base`` for why those are not
+* One ``MainScreen`` holds the five list views (Home, Games, Trends,
+  Compare, Insights) in a ContentSwitcher; see ``screens.base`` for why those are not
   separate Textual screens (switch cost). A game opens on a ``GameScreen``
   pushed over it (installed once, reused). The command palette and the
   footer are Textual's own.
@@ -31,7 +31,7 @@ from textual.screen import Screen
 
 from rlcoach.config import load_config
 from rlcoach.errors import RlcoachError
-from rlcoach.tui.commands import MetricCommands
+from rlcoach.tui.commands import MetricCommands, RankCommands, target_tiers
 from rlcoach.tui.data import DashboardData
 from rlcoach.tui.screens.base import DataView
 from rlcoach.tui.screens.coach import CoachScreen, coach_scope
@@ -47,19 +47,24 @@ NAVIGATION = (
     ("games", "Games", "g", "Every game: sort, filter, open one"),
     ("trends", "Trends", "t", "Metrics game by game, with a rolling average"),
     ("compare", "Compare", "c", "You against your lobbies and ballchasing's rank means"),
+    ("insights", "Insights", "i", "Ranked findings over your recent games, with their moments"),
 )
 
 
 class DashboardApp(App[None]):
     CSS_PATH = "dashboard.tcss"
     TITLE = "rlcoach"
-    COMMANDS = App.COMMANDS | {MetricCommands}
+    COMMANDS = App.COMMANDS | {MetricCommands, RankCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(key, f"show('{view}')", label, tooltip=help_)
           for view, label, key, help_ in NAVIGATION),
-        Binding("d", "toggle_theme", "Theme", tooltip="Switch between dark and light"),
+        # In the palette and the ? panel; the footer's 80 columns go to the views.
+        Binding("d", "toggle_theme", "Theme", show=False,
+                tooltip="Switch between dark and light"),
         Binding("a", "ask_coach", "Coach", show=False,
                 tooltip="Ask the coach about this game, chart or your library"),
+        Binding("k", "next_target_rank", "Rank", show=False,
+                tooltip="Step the target rank (remembered in rlcoach.toml)"),
         Binding("r", "reload", "Reload", show=False),
         Binding("question_mark", "toggle_keys", "Keys", show=False,
                 tooltip="Show or hide every key of the current view"),
@@ -130,11 +135,12 @@ class DashboardApp(App[None]):
         trends = self.main.query_one("#trends", TrendsView)
         trends.add_metric(qualified)
 
-    async def open_game(self, game_id: int) -> None:
+    async def open_game(self, game_id: int, at: float | None = None) -> None:
+        """Show a game; with ``at`` (replay seconds), on its Timeline at that moment."""
         screen = self.game_screen
         if self.screen is not screen:
             await self.push_screen(screen)
-        screen.view.open(game_id)
+        screen.view.open(game_id, at=at)
 
     def action_ask_coach(self) -> None:
         game, trend = coach_scope(self)
@@ -154,6 +160,23 @@ class DashboardApp(App[None]):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+
+    def action_next_target_rank(self) -> None:
+        tiers = target_tiers()
+        current = self.data.target_rank
+        nxt = tiers[(tiers.index(current) + 1) % len(tiers)] if current in tiers else \
+            tiers[len(tiers) // 2]
+        self.set_target_rank(nxt)
+
+    def set_target_rank(self, tier: str) -> None:
+        """Remember ``tier`` in rlcoach.toml; every view reloads with it."""
+        try:
+            self.data.set_target_rank(tier)
+        except RlcoachError as exc:
+            self.notify(f"Target rank not saved: {exc.message}", severity="error")
+            return
+        self.notify(f"Target rank: {tier} (saved in {self.data.config_path})", timeout=3)
+        self.view.activated()
 
     def action_toggle_theme(self) -> None:
         self.theme = THEMES["light"] if self.theme == THEMES["dark"] else THEMES["dark"]

@@ -33,11 +33,25 @@ from rlcoach.library import queries as q
 from rlcoach.library.db import Library, open_library
 from rlcoach.library.filters import GameFilter
 from rlcoach.library.heatmaps import my_recent_heatmap
-from rlcoach.report.registry import METRICS
-from rlcoach.tui.focus import FOCUS_GAMES, FocusArea, focus_areas, main_playlist, shortfalls
+from rlcoach.library.insights import LibraryInsights, library_insights
+from rlcoach.report.registry import BY_QUALIFIED, METRICS
+from rlcoach.tui import format as fmt
+from rlcoach.tui.focus import (
+    FOCUS_AREAS,
+    FOCUS_GAMES,
+    FocusArea,
+    FocusReport,
+    focus_areas,
+    from_insights,
+    from_lobby,
+    is_ranked,
+    main_playlist,
+    shortfalls,
+)
 from rlcoach.tui.heatmaps import average_grid, player_heatmap
-from rlcoach.tui.identity import config_stamp, write_identity
+from rlcoach.tui.identity import config_stamp, write_identity, write_target_rank
 from rlcoach.tui.models import ROW_STATS, CompareData, GameData, HomeData, Status
+from rlcoach.tui.ranks import load_rank_means
 
 T = TypeVar("T")
 RECENT_ON_HOME = 30  # rows fetched for Home: the table shows what fits, the form uses 20
@@ -137,6 +151,12 @@ class DashboardData:
         self.target_rank = config.dashboard.target_rank
         self.invalidate()
 
+    def set_target_rank(self, tier: str) -> None:
+        """Remember the target rank in rlcoach.toml and use it at once."""
+        config = write_target_rank(self.config_path, tier)
+        self._config_stamp = config_stamp(self.config_path)
+        self.use_config(config)
+
     def set_me(self, platform_id: str | None, name: str) -> None:
         """"This is me": write [identity] to rlcoach.toml and use it at once."""
         config = write_identity(self.config_path, platform_id, name)
@@ -181,16 +201,21 @@ class DashboardData:
 
     # -- one bundle per screen ---------------------------------------------
 
-    def home(self, now: datetime) -> HomeData:
-        return self._cached(("home", now), lambda: self._home(now))
+    def home(self, now: datetime, ranked_only: bool = True) -> HomeData:
+        return self._cached(("home", now, ranked_only), lambda: self._home(now, ranked_only))
 
-    def _home(self, now: datetime) -> HomeData:
+    def _home(self, now: datetime, ranked_only: bool) -> HomeData:
         status = self.status()
         if status.problem:
             return HomeData(status, (), None, q.WinRate(0, 0, 0), q.WinRate(0, 0, 0), "", (), {})
         lib = self._lib()
-        recent = q.recent_games(lib, filters=GameFilter(mine_only=True), limit=RECENT_ON_HOME,
-                                stats=ROW_STATS, identity=self.identity)
+        # Ranked play unless asked: offline, private and bot games say little about
+        # the player. No ranked games at all: everything, and the screen says so.
+        ranked = tuple(p for p, _ in self.playlists() if is_ranked(p)) if ranked_only else ()
+        scope = "ranked" if ranked else "all" if not ranked_only else "all (no ranked games)"
+        played = ranked or None
+        recent = q.recent_games(lib, filters=GameFilter(mine_only=True, playlist=played),
+                                limit=RECENT_ON_HOME, stats=ROW_STATS, identity=self.identity)
         session = None
         if recent:
             # Only the newest games can be in the current session: bound the scan.
@@ -200,11 +225,11 @@ class DashboardData:
                                         identity=self.identity)
         last20 = recent[:20]
         marks = {"win": "W", "loss": "L"}
-        means = self.lobby_means(ROW_STATS, last=50)
-        playlist = main_playlist(recent)
+        means = self.lobby_means(ROW_STATS, last=50, playlist=played)
+        playlist = main_playlist(recent, ranked_only)
         return HomeData(
             status=status, recent=tuple(recent), session=session,
-            overall=self.win_counts(),
+            overall=self.win_counts(played), scope=scope,
             last20=q.WinRate(len(last20), sum(g.result == "win" for g in last20),
                              sum(g.result == "loss" for g in last20)),
             form="".join(marks.get(g.result or "", "-") for g in last20),
@@ -214,15 +239,45 @@ class DashboardData:
             focus_playlist=playlist,
         )
 
-    def focus(self, playlist: str) -> list[FocusArea]:
-        """Home's focus areas over the recent games of one ranked playlist.
+    def focus(self, playlist: str) -> FocusReport:
+        """Home's focus areas over the recent games of one playlist (``tui.focus``).
 
-        Asked for after Home is painted (its own worker): a lobby comparison
-        over every directional metric costs as much as the rest of Home.
+        Asked for after Home is painted (its own worker): insights over the
+        window, or a lobby comparison over every directional metric, cost as
+        much as the rest of Home.
         """
-        return self._cached(("focus", playlist), lambda: self._focus(self._lib(), playlist))
+        key = ("focus", playlist, self.target_rank)
+        return self._cached(key, lambda: self._focus(self._lib(), playlist))
 
-    def _focus(self, lib: Library, playlist: str) -> list[FocusArea]:
+    def _focus(self, lib: Library, playlist: str) -> FocusReport:
+        found = self.insights(playlist, FOCUS_GAMES)
+        items = from_insights(found.findings)
+        if len(items) >= FOCUS_AREAS:
+            return FocusReport("insights", found.games, tuple(items))
+        # Fewer findings than areas: the lobby comparison fills the rest.
+        ranks = load_rank_means()
+        areas = self.lobby_focus(lib, playlist)
+        items += from_lobby(areas, lambda m, v: fmt.mean_value(BY_QUALIFIED[m], v),
+                            lambda m: ranks.reference(m, self.target_rank))
+        source = "insights+lobby" if found.findings else "lobby"
+        return FocusReport(source, found.games or (areas[0].games if areas else 0),
+                           tuple(items[:FOCUS_AREAS]))
+
+    def main_playlist(self) -> str | None:
+        """The ranked playlist of most of the user's recent games (None: no ranked games)."""
+        def read() -> str | None:
+            rows = q.recent_games(self._lib(), filters=GameFilter(mine_only=True),
+                                  limit=FOCUS_GAMES, stats=(), identity=self.identity)
+            return main_playlist(rows)
+
+        return self._cached(("main_playlist",), read)
+
+    def insights(self, playlist: str | None, last: int | None) -> LibraryInsights:
+        """The library's ranked findings over the user's last ``last`` games of a playlist."""
+        return self._cached(("insights", playlist, last), lambda: library_insights(
+            self._lib(), last=last, playlist=playlist, identity=self.identity))
+
+    def lobby_focus(self, lib: Library, playlist: str) -> list[FocusArea]:
         flt = GameFilter(playlist=playlist)
         metrics = [m.qualified for m in METRICS
                    if m.direction != "neutral" and m.unit != "bool"]
@@ -303,17 +358,25 @@ class DashboardData:
         status = self.status()
         if status.problem:
             return CompareData(status, (), playlist, 0)
-        rows = self.lobby_means(metrics, last=last, playlist=playlist)
-        return CompareData(status, tuple(rows), playlist, rows[0].games if rows else 0)
+        # Per-game totals (goals, pads, seconds somewhere) as rates: match lengths
+        # differ, and a per-game mean would reward overtime.
+        totals = [m for m in metrics if q.grows_with_time(BY_QUALIFIED[m])]
+        rows = self.lobby_means([m for m in metrics if m not in totals], last=last,
+                                playlist=playlist)
+        if totals:
+            rows += self.lobby_means(totals, last=last, playlist=playlist, per_minute=True)
+        return CompareData(status, tuple(rows), playlist, rows[0].games if rows else 0,
+                           per_minute=frozenset(totals))
 
     # -- aggregates (the library's) ------------------------------------------------
 
-    def win_counts(self, playlist: str | None = None) -> q.WinRate:
+    def win_counts(self, playlist: str | tuple[str, ...] | None = None) -> q.WinRate:
         flt = GameFilter(playlist=playlist) if playlist else None
         return q.win_rate(self._lib(), filters=flt, identity=self.identity)
 
     def lobby_means(self, metrics: Sequence[str], *, last: int | None = 50,
-                    playlist: str | None = None) -> list[q.LobbyStat]:
+                    playlist: str | tuple[str, ...] | None = None,
+                    per_minute: bool = False) -> list[q.LobbyStat]:
         flt = GameFilter(playlist=playlist) if playlist else None
         return q.lobby_comparison(self._lib(), metrics, last=last, filters=flt,
-                                  identity=self.identity)
+                                  identity=self.identity, per_minute=per_minute)

@@ -68,11 +68,10 @@ def delta(m: Metric, mine: float | None, other: float | None) -> tuple[str, str]
     if mine is None or other is None:
         return DASH, "dim"
     d = mine - other
-    sign = "+" if d > 0 else ""
-    if m.unit == "%":  # a difference of percentages is in points, not percent
-        text = f"{sign}{d:.1f} pp"
-    else:
-        text = f"{sign}{d:.2f}" if abs(d) < 10 else f"{sign}{d:,.0f}"
+    sign = "+" if d > 0 else "-" if d < 0 else ""
+    # A difference of percentages is in points, not percent; any other difference
+    # in the precision of the values it is the difference of.
+    text = f"{sign}{abs(d):.1f} pp" if m.unit == "%" else sign + mean_value(m, abs(d))
     if m.direction == "neutral" or abs(d) < 1e-9:
         return text, ""
     better = (d > 0) == (m.direction == "higher")
@@ -90,3 +89,8 @@ def result_style(result: str | None) -> str:
 
 def pct(num: int, den: int) -> str:
     return f"{100 * num / den:.0f}%" if den else DASH
+
+
+def playlist_name(slug: str | None) -> str:
+    """A playlist's slug as people say it: "ranked-doubles" -> "Ranked Doubles"."""
+    return (slug or "").replace("-", " ").title()

@@ -1,6 +1,7 @@
-""""This is me" from inside the dashboard: write ``[identity]`` to rlcoach.toml.
+"""Settings chosen inside the dashboard, written to rlcoach.toml.
 
-The rest of the file is kept byte for byte: only the ``[identity]`` table is
+"This is me" writes ``[identity]``; the target rank writes ``[dashboard]``.
+The rest of the file is kept byte for byte: only that one table is
 replaced (or appended when there is none), so comments and other sections
 survive. The result is read back with ``load_config``; if it does not
 validate, the old file is restored and the error raised. There is no TOML
@@ -28,11 +29,21 @@ def identity_table(platform_id: str | None, name: str) -> str:
 
 def write_identity(path: Path, platform_id: str | None, name: str) -> Config:
     """Make ``platform_id`` (or, without one, ``name``) "me" in ``path``; returns the config."""
+    return write_table(path, "identity", identity_table(platform_id, name))
+
+
+def write_target_rank(path: Path, tier: str) -> Config:
+    """Remember the rank the dashboard compares with (``[dashboard] target_rank``)."""
+    return write_table(path, "dashboard",
+                       f"[dashboard]\ntarget_rank = {json.dumps(tier, ensure_ascii=False)}\n")
+
+
+def write_table(path: Path, section: str, table: str) -> Config:
+    """Replace (or append) ``[section]`` in ``path`` with ``table``; validate or restore."""
     old = path.read_text(encoding="utf-8") if path.exists() else None
     lines = (old or "").splitlines(keepends=True)
     start = next((i for i, line in enumerate(lines)
-                  if (m := _TABLE.match(line)) and m.group(1).strip() == "identity"), None)
-    table = identity_table(platform_id, name)
+                  if (m := _TABLE.match(line)) and m.group(1).strip() == section), None)
     if start is None:
         text = "".join(lines)
         text = text + ("\n" if text and not text.endswith("\n") else "") + \

@@ -77,7 +77,8 @@ class HomeData:
     form: str  # newest first, "W"/"L"/"-"
     form_diff: tuple[float, ...]  # goal difference per game, oldest first
     averages: dict[str, float | None]  # the user's mean ROW_STATS over the last 50 games
-    focus_playlist: str | None = None  # the ranked playlist the focus areas rest on
+    focus_playlist: str | None = None  # the playlist the focus areas rest on
+    scope: str = "ranked"  # which games Home counts: "ranked", "all", "all (no ranked games)"
 
 
 @dataclass(frozen=True)
@@ -94,3 +95,4 @@ class CompareData:
     rows: tuple[LobbyStat, ...]
     playlist: str | None
     games: int
+    per_minute: frozenset[str] = frozenset()  # metrics whose rows are rates per minute

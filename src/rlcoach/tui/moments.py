@@ -10,6 +10,8 @@ Sources, each optional (older reports lack the newer ones):
   analysis); without it the moment says it is unknown.
 * ``events.demolitions``; ``coaching.kickoffs`` (or ``events.kickoffs``);
   ``coaching.fifty_fifties``; ``coaching.shots`` with their xG.
+* ``coaching.mechanics`` (speedflips, wavedashes, flip resets, ...), each
+  with the analysis' confidence, which is a heuristic score.
 * Starved stretches (under 12 boost as first man or last back) and double
   commits, when the coaching analyses provide them
   (``coaching.boost_management.starved`` and
@@ -34,7 +36,7 @@ LONG_EMPTY_SECONDS = 4.0  # a starved stretch shorter than this is a pickup rout
 class Moment:
     time: float | None  # seconds since the recording started; None: could not be placed
     clock: str | None  # the match clock the player saw, when the report has it
-    kind: str  # goal, demo, kickoff, fifty, shot, empty, double
+    kind: str  # goal, demo, kickoff, fifty, shot, empty, double, mech
     team: str | None  # whose moment (scoring team, attacker's team, ...)
     title: str
     detail: str
@@ -108,7 +110,25 @@ def game_moments(report: dict[str, Any], my_team: str | None) -> list[Moment]:
                           mine(team)))
     out += _kickoffs(coaching.get("kickoffs"), events.get("kickoffs") or [], who, team_of, mine)
     out += _coaching(coaching, who, team_of, mine)
+    out += _mechanics(coaching.get("mechanics") or [], who, team_of, mine)
     return sorted(out, key=lambda m: m.sort_key)
+
+
+def _mechanics(found: list[dict[str, Any]], who: Callable[..., str],
+               team_of: dict[Any, str | None],
+               mine: Callable[[str | None], bool | None]) -> list[Moment]:
+    """``coaching.mechanics``: speedflips, wavedashes, flip resets... with their confidence."""
+    out = []
+    for e in found:
+        key = e.get("player")
+        team = team_of.get(key)
+        conf = e.get("confidence")
+        score = f"; confidence {conf:.2f} (a heuristic score)" \
+            if isinstance(conf, int | float) else ""
+        kind = str(e.get("kind") or "mechanic").replace("_", " ")
+        out.append(Moment(e.get("time"), e.get("clock"), "mech", team, kind.capitalize(),
+                          f"{who(key)}{score}", mine(team)))
+    return out
 
 
 def _goals(goals: list[dict[str, Any]], conceded: list[dict[str, Any]],

@@ -30,6 +30,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from rlcoach.errors import RlcoachError
+from rlcoach.tui import format as fmt
 
 if TYPE_CHECKING:
     from rlcoach.tui.app import DashboardApp
@@ -67,15 +68,19 @@ class Cycle:
     def step(self) -> None:
         self.index = (self.index + 1) % len(self.options)
 
-    def set_options(self, options: list[tuple[str, Any]]) -> None:
-        """Replace the options, keeping the current value when it is still there."""
-        current = self.value
-        self.options = options
-        self.index = next((i for i, (_, v) in enumerate(options) if v == current), 0)
 
+def playlist_choices(playlists: list[tuple[str, int]],
+                     main: str | None) -> list[tuple[str, str | None]]:
+    """Views that compare numbers: the main playlist first, the others by games played,
+    and all of them pooled last (only when asked: 1v1 and 3v3 numbers differ too much).
 
-def playlist_options(playlists: list[tuple[str, int]]) -> list[tuple[str, str | None]]:
-    return [("any playlist", None)] + [(f"{p} ({n})", p) for p, n in playlists]
+    Without a main (ranked) playlist they start on all playlists pooled.
+    """
+    ordered = sorted(playlists, key=lambda p: (p[0] != main, -p[1]))
+    named: list[tuple[str, str | None]] = [(f"{fmt.playlist_name(p)} ({n})", p)
+                                           for p, n in ordered]
+    pooled: list[tuple[str, str | None]] = [("all playlists", None)]
+    return named + pooled if main is not None else pooled + named
 
 
 class DataView(Vertical):

@@ -43,6 +43,15 @@ SCOREBOARD = {"core.score": "Score", "core.goals": "Goals", "core.assists": "Ass
               "boost.bpm": "BPM"}
 
 
+def match_clock(report: dict[str, Any], recorded: float | None) -> str:
+    """The time played on the match clock (the header's, overtime included), not the
+    recording's length; a report without it says the length is the recording's."""
+    played = (report.get("replay") or {}).get("seconds_played")
+    if isinstance(played, int | float):
+        return f"{fmt.clock(played)} played"
+    return f"{fmt.clock(recorded)} recorded"
+
+
 def column_widths(width: int, labels: list[str], names: list[str]) -> tuple[int, int]:
     """(label, player name) widths for a metrics-by-players table ``width`` wide.
 
@@ -73,6 +82,7 @@ class GameView(DataView):
     def __init__(self, *, id: str) -> None:
         super().__init__(id=id)
         self.game_id: int | None = None
+        self._at: float | None = None  # the moment to highlight on the Timeline
         self._view: GameData | None = None
         self._moments: list[Moment] = []
 
@@ -97,13 +107,15 @@ class GameView(DataView):
                 yield FieldHeatmap(id="field", caption="this game")
                 yield FieldHeatmap("Reading your recent games…", id="field-avg")
 
-    def open(self, game_id: int) -> None:
+    def open(self, game_id: int, at: float | None = None) -> None:
+        """Load a game; ``at`` (replay seconds) opens its Timeline on that moment."""
         self.game_id = game_id
         self.loaded_at = None
         self._view = None  # tabs shown before the data arrives stay as they are
+        self._at = at
         self.query_one(Notice).say(None)
         self.query_one("#game-title", Static).update(f"Loading game {game_id}…")
-        self.query_one(TabbedContent).active = "overview"
+        self.query_one(TabbedContent).active = "overview" if at is None else "timeline"
         self.reload()
 
     def action_back(self) -> None:
@@ -141,7 +153,7 @@ class GameView(DataView):
             (f"{res} " if res else "", fmt.result_style(res[:1] or None)),
             f"{score}{' OT' if g.overtime else ''}  ",
             (g.playlist_name or g.playlist or "?", "bold"), f"  {g.map_name or '?'}  ",
-            f"{fmt.clock(g.duration)}  {g.played_at:%Y-%m-%d %H:%M}",
+            f"{match_clock(detail.report, g.duration)}  {g.played_at:%Y-%m-%d %H:%M}",
             ("" if me else "  (you are not in this game)", "dim"),
         )
         self.query_one("#game-title", Static).update(title)
@@ -267,6 +279,13 @@ class GameView(DataView):
             "Times are replay time: this report has no match clock. "
         self.query_one("#situation", Static).update(
             note + "Highlight a moment to see what happened around it.")
+        placed = [i for i, m in enumerate(moments) if m.time is not None]
+        if self._at is not None and placed:
+            # Opened for a moment (an insight's): put the cursor on it and focus the list.
+            at = self._at
+            row = min(placed, key=lambda i: abs((moments[i].time or 0.0) - at))
+            table.move_cursor(row=row)
+            table.focus()
 
     @on(DataTable.RowHighlighted, "#events")
     def _moment(self, event: DataTable.RowHighlighted) -> None:

@@ -21,6 +21,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Select, Static
 
 from rlcoach.library.filters import GameFilter
+from rlcoach.tui import format as fmt
 from rlcoach.tui.models import Status
 from rlcoach.tui.screens.base import DataView, Notice
 from rlcoach.tui.widgets.tables import SORT_KEYS, add_game_rows, game_columns
@@ -146,7 +147,7 @@ class GamesView(DataView):
             self._playlists_loaded = True
             select = self.query_one("#f-playlist", Select)
             with select.prevent(Select.Changed):
-                select.set_options([(f"{p} ({n})", p) for p, n in playlists])
+                select.set_options([(f"{fmt.playlist_name(p)} ({n})", p) for p, n in playlists])
             self._choices["#f-playlist"] = [p for p, _ in playlists]
         problem = status.problem if status.games == 0 else None
         self.query_one(Notice).say(problem)
@@ -166,6 +167,8 @@ class GamesView(DataView):
         label = next((c.label for c in self.query_one("#game-list", DataTable).columns.values()
                       if c.key.value == self.sort), self.sort)
         arrow = "↓" if self.descending else "↑"
+        if total == 0:  # said in words: an empty table reads as "still loading"
+            return "No games match these filters · x clears them"
         count = f"{total} games" if shown == total else f"{total} games ({shown} loaded)"
         note = "" if status.identity_configured else " · no [identity] in rlcoach.toml: no results"
         return f"{count} · sorted by {label} {arrow}{note}"

@@ -1,26 +1,34 @@
 """Home: what to work on, and how am I doing lately?
 
-First the three focus areas (``tui.focus``): where the user trails their
-lobbies most over recent ranked games of their main playlist, each with the
-games that show it most (Enter on one opens the worst of them). Then win
-rate (all games and the last 20), the current session, form as a W/L strip
-plus a sparkline of goal difference, the user's average key stats and the
-most recent games (Enter opens one). One worker call loads all of it.
+First the three focus areas (``tui.focus``): the library's insights over the
+recent games of the user's main playlist, or, until the coaching analyses
+find something, where the user trails their lobbies most; each one sentence
+with the games that show it most (Enter opens the first of them, at the
+moment when the insight names one). Then win rate (all games and the last
+20), the current session, form as a W/L strip plus a sparkline of goal
+difference, the user's average key stats and the most recent games (Enter
+opens one). Ranked games only unless ``A`` asks for all play (offline,
+private, bot games and casual too). One worker call loads all of it; the
+focus areas follow from their own.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Sparkline, Static
+from textual.widgets import DataTable, OptionList, Sparkline, Static
+from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from rlcoach.errors import RlcoachError
 from rlcoach.report.registry import BY_QUALIFIED
 from rlcoach.tui import format as fmt
-from rlcoach.tui.focus import FocusArea
+from rlcoach.tui.focus import Focus, FocusReport
 from rlcoach.tui.models import ROW_STATS, HomeData
 from rlcoach.tui.screens.base import DataView, Notice
 from rlcoach.tui.widgets.tables import add_game_rows, game_columns
@@ -29,10 +37,15 @@ from rlcoach.tui.widgets.tables import add_game_rows, game_columns
 class HomeView(DataView):
     LABEL = "Home"
     FOCUS = "#recent"  # letter keys must reach the bindings, not an Input
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Shift: a alone asks the coach (app-wide).
+        Binding("A", "all_play", "All play", tooltip="Count every game, not only ranked ones"),
+    ]
 
     def __init__(self, *, id: str) -> None:
         super().__init__(id=id)
-        self._worst: dict[str, tuple[int, ...]] = {}  # focus metric -> games showing it most
+        self.ranked_only = True
+        self._focus: list[Focus] = []
         self._suggestions: list[tuple[str, str | None, int]] = []
 
     def compose(self) -> ComposeResult:
@@ -40,7 +53,7 @@ class HomeView(DataView):
         yield DataTable(id="suggest", cursor_type="row")
         with Vertical(id="home-body"):
             yield Static(id="focus-title", classes="label")
-            yield DataTable(id="focus", cursor_type="row")
+            yield OptionList(id="focus")
             with Horizontal(id="home-summary"):
                 yield Static(id="winrate", classes="card")
                 yield Static(id="session", classes="card")
@@ -53,15 +66,15 @@ class HomeView(DataView):
     def on_mount(self) -> None:
         self.query_one("#suggest", DataTable).display = False  # until nobody is "me"
         game_columns(self.query_one("#recent", DataTable))
-        focus = self.query_one("#focus", DataTable)
-        focus.add_column("Work on", key="label")
-        focus.add_column("You", key="me")
-        focus.add_column("Lobby", key="lobby")
-        focus.add_column("Gap", key="gap")
-        focus.add_column("Shows most in", key="worst")
+
+    def action_all_play(self) -> None:
+        self.ranked_only = not self.ranked_only
+        self.dash.notify("Home counts every game." if not self.ranked_only
+                         else "Home counts ranked games only.", timeout=2)
+        self.reload()
 
     def fetch(self) -> HomeData:
-        return self.dash.data.home(self.dash.now)
+        return self.dash.data.home(self.dash.now, self.ranked_only)
 
     def show(self, data: HomeData) -> None:
         problem = data.status.problem
@@ -74,7 +87,8 @@ class HomeView(DataView):
         self._focus_loading(data.focus_playlist)
         o, l20 = data.overall, data.last20
         self.query_one("#winrate", Static).update(Text.assemble(
-            ("Win rate ", "bold"), (fmt.pct(o.wins, o.wins + o.losses), "bold"),
+            (f"{'Ranked' if data.scope == 'ranked' else 'All'} win rate ", "bold"),
+            (fmt.pct(o.wins, o.wins + o.losses), "bold"),
             f"  {o.wins}W {o.losses}L of {o.games}\n",
             ("Last 20  ", "bold"), (fmt.pct(l20.wins, l20.wins + l20.losses), "bold"),
             f"  {l20.wins}W {l20.losses}L",
@@ -130,48 +144,56 @@ class HomeView(DataView):
 
     def _focus_loading(self, playlist: str | None) -> None:
         """Home is painted; the focus areas follow from their own worker."""
-        self.query_one("#focus", DataTable).display = False
+        self.query_one("#focus", OptionList).display = False
         if playlist is None:
-            self._focus_show(None, [])
+            self._focus_show(None, FocusReport("lobby", 0, ()))
             return
-        name = playlist.replace("-", " ").title()
         self.query_one("#focus-title", Static).update(
-            Text(f"Work on: reading your recent {name} games…", "dim"))
+            Text(f"Work on: reading your recent {fmt.playlist_name(playlist)} games…", "dim"))
         self._load_focus(playlist)
 
     @work(thread=True, exclusive=True, group="focus", exit_on_error=False)
     def _load_focus(self, playlist: str) -> None:
         try:
-            areas = self.dash.data.focus(playlist)
+            report = self.dash.data.focus(playlist)
         except RlcoachError as exc:
             self.app.call_from_thread(self.query_one("#focus-title", Static).update, exc.message)
             return
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._focus_show, playlist, areas)
+            self.app.call_from_thread(self._focus_show, playlist, report)
 
-    def _focus_show(self, focus_playlist: str | None, focus: list[FocusArea]) -> None:
+    def _focus_show(self, playlist: str | None, report: FocusReport) -> None:
         title = self.query_one("#focus-title", Static)
-        table = self.query_one("#focus", DataTable)
-        table.clear()
-        self._worst = {a.metric: tuple(g for g, _ in a.worst) for a in focus}
-        playlist = (focus_playlist or "").replace("-", " ").title()
-        if not focus_playlist:
-            title.update(Text("No ranked games yet: focus areas come from ranked play.", "dim"))
-        elif not focus:
-            title.update(Text(f"Work on: nothing stands out against your lobbies in your "
-                              f"recent {playlist} games.", "dim"))
+        options = self.query_one("#focus", OptionList)
+        options.clear_options()
+        self._focus = list(report.items)
+        name = fmt.playlist_name(playlist)
+        if not playlist:
+            title.update(Text("No ranked games yet: focus areas come from ranked play "
+                              "(A counts every game).", "dim"))
+        elif not self._focus:
+            title.update(Text(f"Work on: nothing stands out in your recent {name} games.",
+                              "dim"))
         else:
-            n = focus[0].games
+            basis = {"insights": "from the insights",
+                     "insights+lobby": "insights, then against the players in them"}.get(
+                report.source, "against the players in them")
             title.update(Text.assemble(("Work on ", "bold"), (
-                f"(your last {n} {playlist} games, against the players in them)", "dim")))
-        table.display = bool(focus)
-        for a in focus:
-            m = BY_QUALIFIED[a.metric]
-            games = ", ".join(fmt.when(played, self.dash.now) for _, played in a.worst)
-            table.add_row(m.label, Text(fmt.mean_value(m, a.me), justify="right"),
-                          Text(fmt.mean_value(m, a.lobby), justify="right"),
-                          Text(f"{a.gap:.0%} {'less' if m.direction == 'higher' else 'more'}",
-                               style="red"), games, key=a.metric)
+                f"(your last {report.games} {name} games, {basis}; enter opens)", "dim")))
+        options.display = bool(self._focus)
+        for n, f in enumerate(self._focus, 1):
+            games = ", ".join(fmt.when(played, self.dash.now) for _, played, _ in f.games)
+            options.add_option(Option(Text.assemble(
+                (f"{n}. ", "bold"), f.sentence,
+                (f"  shows most in: {games}" if games else "", "dim"))))
+
+    @on(OptionList.OptionSelected, "#focus")
+    async def _focus_chosen(self, event: OptionList.OptionSelected) -> None:
+        games = self._focus[event.option_index].games if \
+            0 <= event.option_index < len(self._focus) else ()
+        if games:
+            game_id, _, at = games[0]
+            await self.dash.open_game(game_id, at=at)
 
     async def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         key = event.row_key.value
@@ -186,10 +208,5 @@ class HomeView(DataView):
             self.reload()
             return
         if key is None:
-            return
-        if event.data_table.id == "focus":
-            worst = self._worst.get(key, ())
-            if worst:
-                await self.dash.open_game(worst[0])
             return
         await self.dash.open_game(int(key))

@@ -1,4 +1,4 @@
-"""The main screen: header, the four views in a ContentSwitcher, footer.
+"""The main screen: header, the five views in a ContentSwitcher, footer.
 
 Only the starting view is composed with the screen, so the first paint
 waits for nothing else; the other views are added (hidden) right after that
@@ -21,11 +21,13 @@ from rlcoach.tui.screens.base import DataView
 from rlcoach.tui.screens.compare import CompareView
 from rlcoach.tui.screens.games import GamesView
 from rlcoach.tui.screens.home import HomeView
+from rlcoach.tui.screens.insights import InsightsView
 from rlcoach.tui.screens.trends import TrendsView
 from rlcoach.tui.widgets.footer import Footer
 
 VIEWS: dict[str, type[DataView]] = {
     "home": HomeView, "games": GamesView, "trends": TrendsView, "compare": CompareView,
+    "insights": InsightsView,
 }
 
 

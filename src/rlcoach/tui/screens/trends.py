@@ -24,7 +24,7 @@ from rlcoach.library.queries import TrendSeries
 from rlcoach.report.registry import BY_QUALIFIED, METRICS
 from rlcoach.tui import format as fmt
 from rlcoach.tui.ranks import load_rank_means
-from rlcoach.tui.screens.base import Cycle, DataView, Notice, playlist_options
+from rlcoach.tui.screens.base import Cycle, DataView, Notice, playlist_choices
 from rlcoach.tui.widgets.chart import TrendChart
 
 MAX_CHARTS = 3
@@ -59,7 +59,7 @@ class TrendsView(DataView):
         self.chosen: list[str] = list(DEFAULT_METRICS)
         self._playlists_loaded = False
         self.cycles = {
-            "playlist": Cycle(playlist_options([])),
+            "playlist": Cycle([("your main playlist", None)]),
             "window": Cycle(WINDOWS, [n for _, n in WINDOWS].index(DEFAULT_WINDOW)),
             "last": Cycle(LASTS, [n for _, n in LASTS].index(DEFAULT_LAST)),
         }
@@ -108,23 +108,31 @@ class TrendsView(DataView):
         c = self.cycles
         self._args = (list(self.chosen), c["playlist"].value, c["window"].value,
                       c["last"].value)
+        self._scope()
+        super().reload()
+
+    def _scope(self) -> None:
+        c = self.cycles
         self.query_one("#t-scope", Static).update(
             f"{c['playlist'].label} · {c['last'].label} · {c['window'].label}")
-        super().reload()
 
     def fetch(self) -> tuple:
         metrics, playlist, window, last = self._args
         data = self.dash.data
-        playlists = None if self._playlists_loaded else data.playlists()
+        options = None
+        if not self._playlists_loaded and data.status().problem is None:
+            playlist = data.main_playlist()  # first load: never pooled unless asked
+            options = playlist_choices(data.playlists(), playlist)
         status, series = data.trends(metrics, playlist, window, last)
-        return status, series, window, playlists
+        return status, series, window, options
 
     def show(self, result: tuple) -> None:
-        status, series, window, playlists = result
+        status, series, window, options = result
         data, ranks = self.dash.data, load_rank_means()
-        if playlists is not None:
+        if options is not None:
             self._playlists_loaded = True
-            self.cycles["playlist"].set_options(playlist_options(playlists))
+            self.cycles["playlist"].options, self.cycles["playlist"].index = options, 0
+            self._scope()
         self.query_one(Notice).say(status.problem)
         self.query_one("#trends-body").display = status.problem is None
         for i in range(MAX_CHARTS):

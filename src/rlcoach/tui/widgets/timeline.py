@@ -1,7 +1,8 @@
 """Match timeline: the game's moments (``tui.moments``) along the recording.
 
 One lane per kind of moment (goals, shots, kickoffs, 50/50s, demos, zero
-boost, double commits; the coaching ones only when the report has them),
+boost, double commits, mechanics; the coaching ones only when the report
+has them),
 each placed by its time as a share of the recording, coloured by team. It
 is a picture of *when* things happened; the exact list, on the match clock,
 sits below it in a table, so markers that collide at narrow widths lose
@@ -38,7 +39,7 @@ class Lane:
 
 LANES = (("goal", "Goals", "●"), ("shot", "Shots", "◆"), ("kickoff", "Kickoffs", "▲"),
          ("fifty", "50/50s", "◇"), ("demo", "Demos", "✕"), ("empty", "No boost", "○"),
-         ("double", "Doubles", "‼"))
+         ("double", "Doubles", "‼"), ("mech", "Mechanics", "✦"))
 ALWAYS = ("goal", "demo", "kickoff")  # lanes drawn even when empty, so "none" is visible
 
 
