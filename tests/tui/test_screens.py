@@ -188,7 +188,7 @@ async def test_trends_charts_chosen_metrics(make_app) -> None:
         assert playlist == "ranked-standard"
         n = len(screen.query_one("#chart-0", TrendChart).values)
         assert 0 < n < 19
-        assert playlist in str(screen.query_one("#t-scope", Static).render())
+        assert "Ranked Standard (12)" in str(screen.query_one("#t-scope", Static).render())
         await pilot.press("l")  # last 200 -> last 1000: all 40 here, same n
         await settle(pilot)
         assert len(screen.query_one("#chart-0", TrendChart).values) == n
@@ -213,11 +213,11 @@ async def test_trends_chart_picks_a_game_and_opens_it(make_app) -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.view, TrendsView)
-        # A click near the left edge of the plot opens one of the oldest games.
-        await pilot.click(chart, offset=(9, 2))
+        # A click on the first plot column opens the oldest game (the nearest drawn).
+        await pilot.click(chart, offset=(8, 2))
         await settle(pilot)
         assert isinstance(app.view, GameView)
-        assert app.view.game_id in {p.game_id for p in chart.points[:2]}
+        assert app.view.game_id == chart.points[0].game_id
 
 
 async def test_compare_shows_lobby_rank_means_and_source(make_app) -> None:

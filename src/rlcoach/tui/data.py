@@ -256,7 +256,10 @@ class DashboardData:
             return FocusReport("insights", found.games, tuple(items))
         # Fewer findings than areas: the lobby comparison fills the rest.
         ranks = load_rank_means()
-        areas = self.lobby_focus(lib, playlist)
+        # Not the same thing twice: a group an insight covers (kickoff win % and
+        # kickoffs lost) gives no lobby item.
+        covered = {str(f["metric"]).split(".")[0] for f in found.findings[:FOCUS_AREAS]}
+        areas = self.lobby_focus(lib, playlist, skip_groups=covered)
         items += from_lobby(areas, lambda m, v: fmt.mean_value(BY_QUALIFIED[m], v),
                             lambda m: ranks.reference(m, self.target_rank))
         source = "insights+lobby" if found.findings else "lobby"
@@ -277,10 +280,11 @@ class DashboardData:
         return self._cached(("insights", playlist, last), lambda: library_insights(
             self._lib(), last=last, playlist=playlist, identity=self.identity))
 
-    def lobby_focus(self, lib: Library, playlist: str) -> list[FocusArea]:
+    def lobby_focus(self, lib: Library, playlist: str,
+                    skip_groups: set[str] | frozenset[str] = frozenset()) -> list[FocusArea]:
         flt = GameFilter(playlist=playlist)
-        metrics = [m.qualified for m in METRICS
-                   if m.direction != "neutral" and m.unit != "bool"]
+        metrics = [m.qualified for m in METRICS if m.direction != "neutral"
+                   and m.unit != "bool" and m.group not in skip_groups]
         stats = q.lobby_comparison(lib, metrics, last=FOCUS_GAMES, filters=flt,
                                    identity=self.identity)
         worst = [s.metric for s in shortfalls(stats)]

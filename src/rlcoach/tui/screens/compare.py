@@ -67,7 +67,7 @@ class CompareView(DataView):
     FOCUS = "#compare"  # letter keys must reach the bindings, not an Input
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("right_square_bracket", "tier(1)", "Rank +"),
-        Binding("left_square_bracket", "tier(-1)", "Rank -"),
+        Binding("left_square_bracket", "tier(-1)", "Rank -", show=False),
         Binding("p", "playlist", "Playlist"),
     ]
 
@@ -89,10 +89,8 @@ class CompareView(DataView):
 
     def on_mount(self) -> None:
         self.query_one("#caveat", Static).update(
-            f"{self.ranks.caveat} /min: a per-game total as a rate per minute of play; "
-            "its rank mean is divided by a 5:00 game (no match lengths in the source; "
-            "overtime makes that a little high). Lobby: everyone else in your games "
-            "(bots excluded)."
+            f"{self.ranks.caveat} /min: per minute of play; rank means over a 5:00 game "
+            "(the source has no match lengths). Lobby: everyone else in your games, no bots."
         )
 
     def reload(self) -> None:
@@ -178,8 +176,8 @@ class CompareView(DataView):
         scope = f"your last {data.games} games" if data.games >= LAST_GAMES else \
             f"your {data.games} games"
         target = "your target" if self._target and self.ranks.tier_named(self._target) == \
-            self.tier else "no target rank yet: k or the palette picks one" \
-            if not self._target else f"target {self._target}"
+            self.tier else "no target: k picks one" if not self._target \
+            else f"target {self._target}"
         self.query_one("#compare-scope", Static).update(
             f"{scope} · {self.playlist.label} · rank column: {tier_name} ({target})")
         table = self.query_one("#compare", DataTable)

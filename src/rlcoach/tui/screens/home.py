@@ -175,11 +175,10 @@ class HomeView(DataView):
             title.update(Text(f"Work on: nothing stands out in your recent {name} games.",
                               "dim"))
         else:
-            basis = {"insights": "from the insights",
-                     "insights+lobby": "insights, then against the players in them"}.get(
-                report.source, "against the players in them")
-            title.update(Text.assemble(("Work on ", "bold"), (
-                f"(your last {report.games} {name} games, {basis}; enter opens)", "dim")))
+            basis = {"insights": "insights", "insights+lobby": "insights, then lobby gaps"}.get(
+                report.source, "gaps to your lobbies")
+            title.update(Text.assemble(("Work on", "bold"), (
+                f" · last {report.games} {name} games · {basis}", "dim")))
         options.display = bool(self._focus)
         for n, f in enumerate(self._focus, 1):
             games = ", ".join(fmt.when(played, self.dash.now) for _, played, _ in f.games)

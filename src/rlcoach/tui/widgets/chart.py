@@ -155,9 +155,11 @@ class TrendChart(Widget, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         col = event.x - GUTTER
-        hits = [i for i, c in enumerate(self._col_of_game) if c == col]
-        if not hits:
+        if col < 0 or not self._col_of_game:
             return
+        # The game drawn nearest the click (few games leave empty columns between).
+        nearest = min(abs(c - col) for c in self._col_of_game)
+        hits = [i for i, c in enumerate(self._col_of_game) if abs(c - col) == nearest]
         self.cursor = hits[len(hits) // 2]
         self.refresh()
         self.post_message(self.Selected(self.points[self.cursor].game_id))
