@@ -94,6 +94,16 @@ async def test_a_game_without_the_user(make_app, tmp_path) -> None:
         await pilot.press("6")
         assert view.query_one(FieldHeatmap).grid is None
         assert "You are not in this game" in str(view.query_one(FieldHeatmap).render())
+        # One game of the user's: Insights says why it cannot judge, and keeps its keys.
+        await pilot.press("i")
+        await settle(pilot)
+        insights = app.view
+        text = str(insights.query_one("#finding", Static).render())
+        assert "Nothing stands out" in text and "1 game(s) in the window, need 3" in text
+        assert insights.query_one("#findings", DataTable).has_focus
+        await pilot.press("l")
+        await settle(pilot)
+        assert insights.cycles["last"].value == 50
 
 
 async def test_games_written_by_another_process_appear(make_app, library_file, tmp_path) -> None:

@@ -179,7 +179,7 @@ class CompareView(DataView):
             self.tier else "no target: k picks one" if not self._target \
             else f"target {self._target}"
         self.query_one("#compare-scope", Static).update(
-            f"{scope} · {self.playlist.label} · rank column: {tier_name} ({target})")
+            f"{scope} · {self.playlist.label} · rank: {tier_name} ({target})")
         table = self.query_one("#compare", DataTable)
         cursor = table.cursor_row
         table.clear(columns=True)

@@ -132,7 +132,8 @@ class InsightsView(DataView):
             table.add_row(Text(mark, style=style), _cut(f["claim"], width),
                           Text(f"{f['effect']:.1f}", justify="right"),
                           Text(str(f["n_games"]), justify="right"), key=str(i))
-        table.display = bool(found.findings)
+        # Shown even when empty: it holds the focus, so p and l work (the text
+        # under it says why nothing was found).
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
         self._detail(table.cursor_row)
