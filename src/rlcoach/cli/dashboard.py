@@ -18,7 +18,7 @@ import typer
 
 app = typer.Typer()
 
-SCREENS = ("home", "games", "trends", "compare")
+SCREENS = ("home", "games", "trends", "compare", "insights")
 
 
 @app.command()
