@@ -6,7 +6,8 @@ ping, content_block_delta text_delta / input_json_delta, content_block_stop, mes
 with usage incl. cache fields, message_stop); errors are HTTP statuses with Anthropic's
 ``{"type":"error","error":{...}}`` body (and headers such as retry-after).
 
-Each request pops the next scripted ``Turn`` (blocks + usage) or ``Failure``; every request
+Each request pops the next scripted ``Turn`` (blocks + usage) or ``Failure``, or a function
+of the request body that returns one (a scripted "model" that reads its tool results); every request
 body and its headers are recorded so tests can check what the client sent (tools,
 cache_control breakpoints, tool_result blocks).
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -53,7 +55,7 @@ def _sse(event: str, data: dict[str, Any]) -> bytes:
 class FakeMessages:
     def __init__(self, api_key: str = "sk-ant-test") -> None:
         self.api_key = api_key
-        self.script: list[Turn | Failure] = []
+        self.script: list[Turn | Failure | Callable[[dict[str, Any]], Turn]] = []
         self.requests: list[Recorded] = []
         fake = self
 
@@ -73,6 +75,8 @@ class FakeMessages:
                 if sent != fake.api_key:
                     return self._error(Failure(401, "authentication_error", "invalid x-api-key"))
                 step = fake.script.pop(0) if fake.script else Turn([("text", "(script ended)")])
+                if callable(step):
+                    step = step(body)
                 if isinstance(step, Failure):
                     return self._error(step)
                 self._stream(step, body)
