@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.analyzed import SAMPLE, analyze_once
 
 from rlcoach.config import Identity
 from rlcoach.library.db import Library, open_library
@@ -48,14 +49,6 @@ def library() -> Iterator[Library]:
 # -- real replays ------------------------------------------------------------
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "replays"
-# Small files, one of them twice (byte-identical copies of one match).
-SAMPLE = (
-    "boost-into-ball-misclassification-2026-06-11.replay",
-    "replay-format-2026-06-02-v868-32-net11-worldcup-ball.replay",
-    "post-eac-ranked-duel-2026-04-28-a.replay",
-    "post-eac-ranked-duel-2026-04-28-b.replay",
-    "recent-ranked-doubles-2026-03-10.replay",
-)
 
 
 @pytest.fixture(scope="session")
@@ -63,10 +56,7 @@ def sample_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     """Reports of SAMPLE, analyzed at most once per session (file name -> report)."""
     if not CORPUS.is_dir():
         pytest.skip(f"replay corpus not found at {CORPUS}")
-    from tests.analyzed import analyze_once
-
-    outcomes = analyze_once([CORPUS / name for name in SAMPLE],
-                            tmp_path_factory.mktemp("sample-home"))
+    outcomes = analyze_once([CORPUS / name for name in SAMPLE])
     reports = {f"{stem}.replay": o.report for stem, o in outcomes.items()}  # type: ignore[attr-defined]
     assert all(reports.values()), "sample replays must analyze"
     return reports  # type: ignore[return-value]
