@@ -55,6 +55,12 @@ def _violations(report: dict[str, Any]) -> set[str]:
     if pickups and not sum(stat(p, "boost", "amount_collected") for p in players) and any(
             stat(p, "boost", "bpm") for p in players):
         bad.add("boost-amounts-missing")
+    spawns = len(report["events"]["kickoffs"]) + 1
+    for p in players:  # boost comes from spawns (33 each) or pads: used > 1.25x spawns, none taken
+        demos = sum(d["victim"] == p["key"] for d in report["events"]["demolitions"])
+        if not stat(p, "boost", "amount_collected") and \
+                stat(p, "boost", "bpm") * duration / 60 > 42.5 * (spawns + demos):
+            bad.add("boost-amounts-missing")
     if players and duration > 60 and not any(stat(p, "boost", "bpm") for p in players):
         bad.add("boost-use-missing")
     for p in players:

@@ -25,12 +25,17 @@ def consistency_warnings(report: dict[str, Any]) -> list[dict[str, str]]:
 
     pickups = sum(boost(p, "count_collected_big") + boost(p, "count_collected_small")
                   for p in players)
+    duration = float((report.get("replay") or {}).get("duration") or 0)
     if pickups > 0 and sum(boost(p, "amount_collected") for p in players) == 0 \
             and any(boost(p, "bpm") > 0 for p in players):
         out.append(_w("boost-amounts-missing",
                       "boost pad pickups carry no amounts in this replay: amount_collected and "
                       "bcpm are 0 while boost use (bpm) is not"))
-    duration = float((report.get("replay") or {}).get("duration") or 0)
+    elif over := _used_beyond_spawns(report, duration):
+        out.append(_w("boost-amounts-missing",
+                      "players used far more boost than they spawn with, yet no pad pickup "
+                      f"with an amount is recorded for them: {', '.join(over)} (collected "
+                      "boost and bcpm are missing)"))
     if players and duration > 60 and all(boost(p, "bpm") == 0 for p in players):
         out.append(_w("boost-use-missing",
                       "no boost use recorded for any player (bpm 0 for all): boost stats are "
@@ -62,6 +67,28 @@ def consistency_warnings(report: dict[str, Any]) -> list[dict[str, str]]:
                       f"possession adds up to {possession:.1f} s in a {duration:.1f} s match: "
                       "possession stats are unreliable here"))
     return out + _presence_warnings(players, duration)
+
+
+# Boost a car spawns with (33.3 at each kickoff and respawn): without collecting,
+# a player cannot use more. 25% slack, as bpm x match minutes overstates use (bpm's
+# base leaves the seconds after goals out).
+SPAWN_BOOST = 34.0
+SPAWN_SLACK = 1.25
+
+
+def _used_beyond_spawns(report: dict[str, Any], duration: float) -> list[str]:
+    """Players with nothing collected who used more than their spawns gave them."""
+    events = report.get("events") or {}
+    kickoffs = len(events.get("kickoffs") or [])
+    victims = [d.get("victim") for d in events.get("demolitions") or []]
+    out = []
+    for p in report.get("players") or []:
+        b = (p.get("stats") or {}).get("boost") or {}
+        spawns = kickoffs + victims.count(p.get("key")) + 1
+        if not b.get("amount_collected") and \
+                (b.get("bpm") or 0) * duration / 60 > SPAWN_SLACK * SPAWN_BOOST * spawns:
+            out.append(str(p.get("name")))
+    return out
 
 
 # Each group partitions a player's tracked time: any of them longer than the
