@@ -125,7 +125,14 @@ def test_forfeit_shows_in_the_dossier(corpus_reports) -> None:
     assert f"(forfeit at {report['replay']['end_clock']})" in md
     goal = report["events"]["goals"][0]
     assert f"| {goal['clock']} | Goal |" in md
-    assert "(%)" not in md  # units are not repeated after a label that has them
+    # Units are not repeated after a label that has them ("Shooting %", not
+    # "Shooting % (%)"); a unit the label lacks ("Shot quality (%)") stays.
+    for header_row in re.findall(r"^\|.*\|$", md, flags=re.M):
+        for cell in header_row.strip("|").split("|"):
+            unit = re.search(r"\(([^()]+)\)\s*$", cell.strip())
+            if unit:
+                label = cell.strip()[: unit.start()].split()
+                assert unit.group(1) not in label, cell
 
 
 def test_reports_without_clocks_still_validate(corpus_reports) -> None:
