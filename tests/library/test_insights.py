@@ -86,3 +86,23 @@ def test_a_shot_rule_over_the_window_says_its_counts(library, me) -> None:
     # newest game first, its best chance first
     assert f["moments"][0]["time"] == 43.0
     assert f["moments"][0]["what"] == "Opp shot after your touch (70% xG)"
+
+
+def test_a_rate_over_the_window_is_pooled_not_a_median_of_games(library, me) -> None:
+    # 0 of 4 kickoffs in three games, 2 of 4 in one: the median game says 0%,
+    # the window 2 of 16 = 12.5%, and the claim quotes the counts beside the rate.
+    mine = [{"kickoffs.won": 0, "kickoffs.taken": 4, "kickoffs.win_pct": 0.0}] * 3 \
+        + [{"kickoffs.won": 2, "kickoffs.taken": 4, "kickoffs.win_pct": 50.0}]
+    reports = [make_report(date=f"2026-03-10T18:{10 * k:02d}:00", seed=k, my_stats=s)
+               for k, s in enumerate(mine)]
+    _add(library, reports)
+    others = [p["stats"]["kickoffs"] for r in reports for p in r["players"]
+              if p["key"] != f"{ME[0]}:{ME[1]}"]
+    lobby_rate = 100 * sum(o["won"] for o in others) / sum(o["taken"] for o in others)
+    result = library_insights(library, identity=me, last=4)
+    f = next(f for f in result.findings if f["id"] == "kickoffs-lost")
+    assert f["value"] == 12.5
+    assert f["claim"] == (f"You won 12% of the kickoffs taken (2 of 16 over the window) in 4 "
+                          f"games; the lobby's rate was {lobby_rate:.0f}%.")
+    assert f["baselines"][0]["value"] == round(lobby_rate, 2)
+    assert f["baselines"][1]["kind"] == "history" and f["baselines"][1]["value"] == 0.0

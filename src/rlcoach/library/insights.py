@@ -19,7 +19,7 @@ playlist), and for each rule in ``rlcoach.report.insights.RULES``:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -93,18 +93,27 @@ def _judge(rule: Rule, mine: dict[str, list[float]], lobby: dict[str, list[float
     history = summarize(values, "history", f"your last {len(values)} games")
     assert history is not None
     base = summarize(lobby.get(rule.metric, []), "lobby", "the other players in your games")
-    rank = rank_baseline(rule.metric, history.value)
-    baselines: list[Baseline] = [b for b in (base, history, rank) if b is not None]
     if base is None:
         return None
+    value, qualifier = history.value, f" per game (median of {len(values)} games)"
+    if rule.ratio:
+        value, base = _pooled(rule.ratio, mine), replace(base, value=_pooled(rule.ratio, lobby), pooled=True)
+        qualifier = f" in {len(values)} games"
+    rank = rank_baseline(rule.metric, value)
+    baselines: list[Baseline] = [b for b in (base, history, rank) if b is not None]
     found: list[dict[str, Any]] = []
     for game, report, key in moments:
         for m in rule.moments(report, key):
             found.append({**m, "game_id": game["id"], "played_at": game["played_at"]})
     extra = rule.extra(lambda q: sum(mine.get(q, []))) + " over the window" if rule.extra else ""
-    return finding(rule, {"key": "me", "name": "You"}, history.value, baselines, found,
-                   len(values), extra=extra,
-                   qualifier=f" per game (median of {len(values)} games)")
+    return finding(rule, {"key": "me", "name": "You"}, value, baselines, found,
+                   len(values), extra=extra, qualifier=qualifier)
+
+
+def _pooled(ratio: tuple[str, str], values: dict[str, list[float]]) -> float:
+    """sum(numerator) / sum(denominator) x 100 over the window (0 when empty)."""
+    top, bottom = (sum(values.get(q, [])) for q in ratio)
+    return 100.0 * top / bottom if bottom else 0.0
 
 
 def _values(library: Library, rows: Sequence[dict[str, Any]],

@@ -63,6 +63,11 @@ class Rule:
     moments: Callable[[Report, str], list[Moment]]
     extra: Callable[[Total], str] | None = None  # the claim's "{extra}": the counts behind it
     extra_metrics: tuple[str, ...] = ()  # metrics ``extra`` reads (the library fetches them)
+    # (numerator, denominator) when ``metric`` is their ratio x 100: over a window
+    # the library pools them (9 of 48 is 19%), where a median of per-game
+    # percentages (0% in most games with one or two kickoffs) would contradict
+    # the counts quoted beside it.
+    ratio: tuple[str, str] | None = None
 
     def min_support(self, stats: dict[str, dict[str, Any]]) -> bool:
         return (_stat(stats, self.support[0]) or 0.0) >= self.support[1]
@@ -100,7 +105,7 @@ RULES: tuple[Rule, ...] = (
          "Kickoff practice in free play: 10 speedflip kickoffs from each spawn, aiming to hit "
          "the ball with the car's nose, slightly off-centre towards the open side.",
          ("kickoffs.taken", 4), mo.kickoffs_lost, _kickoff_extra,
-         ("kickoffs.won", "kickoffs.taken")),
+         ("kickoffs.won", "kickoffs.taken"), ratio=("kickoffs.won", "kickoffs.taken")),
     Rule("double-commits", "rotation.double_commits",
          "{name} double committed with a teammate {value} times",
          "Before every challenge, glance at your teammate (ball cam off for a moment): if they "
@@ -160,6 +165,7 @@ class Baseline:
     spread: float | None
     n: int
     source: str
+    pooled: bool = False  # value is the window's pooled ratio (Rule.ratio), not a median
 
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "value": round(self.value, 2),
@@ -226,7 +232,8 @@ def finding(rule: Rule, player: dict[str, Any], value: float, baselines: list[Ba
     unit = BY_QUALIFIED[rule.metric].unit
     claim = rule.claim.format(name=player["name"], value=fmt_value(value, unit), extra=extra)
     claim += qualifier
-    claim += f"; {_BASIS[primary.kind]} {fmt_value(primary.value, unit)}."
+    basis = "the lobby's rate was" if primary.pooled else _BASIS[primary.kind]
+    claim += f"; {basis} {fmt_value(primary.value, unit)}."
     return {
         "id": rule.id, "player": player["key"], "name": player["name"], "claim": claim,
         "metric": rule.metric, "value": round(value, 2), "baseline": primary.as_dict(),
