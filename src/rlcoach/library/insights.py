@@ -97,7 +97,8 @@ def _judge(rule: Rule, mine: dict[str, list[float]], lobby: dict[str, list[float
         return None
     value, qualifier = history.value, f" per game (median of {len(values)} games)"
     if rule.ratio:
-        value, base = _pooled(rule.ratio, mine), replace(base, value=_pooled(rule.ratio, lobby), pooled=True)
+        value = _pooled(rule.ratio, mine)
+        base = replace(base, value=_pooled(rule.ratio, lobby), pooled=True)
         qualifier = f" in {len(values)} games"
     rank = rank_baseline(rule.metric, value)
     baselines: list[Baseline] = [b for b in (base, history, rank) if b is not None]
