@@ -10,12 +10,12 @@ Definitions (labels follow the engine's kickoff events, subtr-actor
   (3 s after the whistle when nobody touches it); the others are support.
 - approach of a taker: ``fake`` (travelled < 150 uu in the first 0.75 s),
   ``boost_into_ball`` (no dodge before contact), else the kind of the first
-  dodge: ``speed_flip`` (a dodge over 1200 uu from the ball after which the
-  nose stays within 45 degrees of the line of travel for 0.5 s while the
-  roof rolls over by 65+ degrees: a cancelled flip), ``front_flip`` or
-  ``diagonal_flip`` (the roof tilts sideways by at least half as much as
-  along the nose); ``flip`` when the replay has no
-  rotations or the car barely turned before contact. Support:
+  dodge: ``front_flip`` or ``diagonal_flip`` (the roof tilts sideways by at
+  least half as much as along the nose), and a diagonal one over 1200 uu from
+  the ball is a ``speed_flip`` when the mechanics speed-flip rule
+  (``mechanics.dodges.speed_flip``, read from the dodge's start) accepts it;
+  ``flip`` when the replay has no rotations or the car barely turned before
+  contact. Support:
   ``go_for_boost`` (a big pad within 4 s), ``cheat`` (ends past its own
   third towards the ball), else ``other``.
 - outcome: the ball's half 3 s after the first touch. Beyond 700 uu from the
@@ -41,6 +41,7 @@ from rlcoach.analysis.coaching.base import (
     rows_until,
     team_name,
 )
+from rlcoach.analysis.coaching.mechanics.dodges import dodge_starts, speed_flip
 from rlcoach.analysis.context import Context
 from rlcoach.analysis.kickoffs import Kickoff, kickoffs
 
@@ -116,7 +117,15 @@ def _taker_approach(ctx: Context, i: int, start: int, contact: int) -> str:
     near = _near(ctx, i, d)
     end = min(rows_until(ctx, d, FLIP_WINDOW_S), contact if near else ctx.frames.n) + 1
     rot = pf.rot[d:end] if pf.rot is not None else None
-    return flip_kind(rot, pf.vel[d:end], near)
+    kind = flip_kind(rot, pf.vel[d:end], near)
+    if kind not in ("speed_flip", "diagonal_flip") or near:
+        return kind
+    # The flag above marks the row where the engine pushes its dodge event,
+    # 0.45 s into the dodge; the mechanics rule reads the dodge from its start.
+    first = dodge_starts(ctx, i)
+    first = first[(first >= start) & (first <= contact)]
+    return "speed_flip" if len(first) and speed_flip(ctx, i, int(first[0])) is not None \
+        else "diagonal_flip"
 
 
 def _near(ctx: Context, i: int, row: int) -> bool:
