@@ -104,5 +104,5 @@ def test_a_rate_over_the_window_is_pooled_not_a_median_of_games(library, me) -> 
     assert f["value"] == 12.5
     assert f["claim"] == (f"You won 12% of the kickoffs taken (2 of 16 over the window) in 4 "
                           f"games; the lobby's rate was {lobby_rate:.0f}%.")
-    assert f["baselines"][0]["value"] == round(lobby_rate, 2)
+    assert f["baselines"][0]["value"] == round(lobby_rate, 2) and f["baselines"][0]["pooled"]
     assert f["baselines"][1]["kind"] == "history" and f["baselines"][1]["value"] == 0.0

@@ -168,9 +168,10 @@ class Baseline:
     pooled: bool = False  # value is the window's pooled ratio (Rule.ratio), not a median
 
     def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "value": round(self.value, 2),
-                "spread": round(self.spread, 2) if self.spread is not None else None,
-                "n": self.n, "source": self.source}
+        out = {"kind": self.kind, "value": round(self.value, 2),
+               "spread": round(self.spread, 2) if self.spread is not None else None,
+               "n": self.n, "source": self.source}
+        return out | {"pooled": True} if self.pooled else out  # only the library pools
 
 
 def summarize(values: list[float], kind: str, source: str) -> Baseline | None:

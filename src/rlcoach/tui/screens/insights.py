@@ -185,7 +185,8 @@ def finding_text(f: dict[str, Any]) -> Text:
     text.append(f"\nYou {fmt_value(f['value'], unit)}", "bold")
     for b in f.get("baselines") or []:
         spread = f" ±{fmt_value(b['spread'], unit)}" if b.get("spread") else ""
-        text.append(f" · {BASIS.get(b['kind'], b['kind'])} {fmt_value(b['value'], unit)}"
+        basis = "lobby rate" if b.get("pooled") else BASIS.get(b["kind"], b["kind"])
+        text.append(f" · {basis} {fmt_value(b['value'], unit)}"
                     f"{spread}", "")
         text.append(f" ({b['source']}, n={b['n']})", "dim")
     text.append(f"\nEffect {f['effect']:.1f} spreads ({f['severity']}) over "
