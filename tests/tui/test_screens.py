@@ -392,7 +392,9 @@ async def test_insights_list_findings_and_open_a_moment_on_the_timeline(make_app
         first = found.findings[0]
         detail = text_of(view.query_one("#finding", Static))
         assert first["claim"] in detail and first["practice"] in detail
-        assert "lobby median" in detail and f"{first['effect']:.1f}" in detail
+        lobby = first["baselines"][0]  # a rate rule pools the lobby's counts, and says so
+        basis = "lobby rate" if lobby.get("pooled") else "lobby median"
+        assert basis in detail and f"{first['effect']:.1f}" in detail
         moments = view.query_one("#moments", DataTable)
         assert moments.row_count == len(first["moments"]) > 0
         await pilot.press("enter")  # a finding: into its moments
