@@ -27,6 +27,7 @@ import pickle
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,29 @@ def team_of(flag: bool | None) -> str | None:
     return None if flag is None else ("blue" if flag else "orange")
 
 
+EventsOf = Callable[[Path, Path], list[dict[str, Any]]]
+
+
+def with_engine(cache: Path, events_of: EventsOf,
+                only: str = "") -> Iterator[tuple[Path, dict[str, Any], list[dict[str, Any]]]]:
+    """(replay, rlcoach report, the engine's events) for each corpus replay, after
+    printing the machine's load; a replay either side fails on is skipped, said
+    on stderr (one bad replay never hides the others' figures)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("RLCOACH_HOME", tempfile.mkdtemp(prefix="rlcoach-bench-"))
+    from rlcoach.pipeline.single import analyze_file
+
+    print(f"machine load: {os.getloadavg()[0]:.2f} (1 min), cpus {os.cpu_count()}")
+    for path in sorted(p for p in REPLAYS.glob("*.replay") if only in p.name):
+        try:
+            report = analyze_file(path)
+            engine = events_of(path, cache)
+        except Exception as exc:
+            print(f"  skipped {path.name}: {str(exc)[:80]}", file=sys.stderr)
+            continue
+        yield path, report, engine
+
+
 class Tally:
     def __init__(self) -> None:
         self.c: Counter[str] = Counter()
@@ -124,9 +148,15 @@ def compare_kickoffs(report: dict[str, Any], engine: list[dict[str, Any]], t: Ta
 
 def compare_fifties(report: dict[str, Any], engine: list[dict[str, Any]], t: Tally) -> None:
     ours = report["coaching"]["fifty_fifties"]
-    theirs = [x["payload"]["payload"] for x in engine if x["meta"]["stream"] == "fifty_fifty"]
     t.c["ff_ours"] += len(ours)
-    t.c["ff_engine"] += len(theirs)
+    match_fifties(ours, [x["payload"]["payload"] for x in engine
+                         if x["meta"]["stream"] == "fifty_fifty"], t.c)
+
+
+def match_fifties(ours: list[dict[str, Any]], theirs: list[dict[str, Any]],
+                  c: Counter[str]) -> None:
+    """Match the engine's 50/50 payloads to ours by time; count matches and winners."""
+    c["ff_engine"] += len(theirs)
     used: set[int] = set()
     for e in theirs:
         k = next((n for n, f in enumerate(ours) if n not in used
@@ -134,8 +164,8 @@ def compare_fifties(report: dict[str, Any], engine: list[dict[str, Any]], t: Tal
         if k is None:
             continue
         used.add(k)
-        t.c["ff_matched"] += 1
-        t.c["ff_winner_same"] += int(ours[k]["winner_team"] == team_of(
+        c["ff_matched"] += 1
+        c["ff_winner_same"] += int(ours[k]["winner_team"] == team_of(
             e.get("winning_team_is_team_0")))
 
 
@@ -209,20 +239,9 @@ def main() -> int:
                     default=Path(tempfile.gettempdir()) / "rlcoach-engine-events")
     ap.add_argument("--only", default="", help="only replays whose name contains this")
     args = ap.parse_args()
-    args.cache.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("RLCOACH_HOME", tempfile.mkdtemp(prefix="rlcoach-bench-"))
-    from rlcoach.pipeline.single import analyze_file
-
-    print(f"machine load: {os.getloadavg()[0]:.2f} (1 min), cpus {os.cpu_count()}")
     t = Tally()
     reports, engines = {}, {}
-    for path in sorted(p for p in REPLAYS.glob("*.replay") if args.only in p.name):
-        try:
-            report = analyze_file(path)
-            engine = engine_events(path, args.cache)
-        except Exception as exc:  # one bad replay never hides the others' figures
-            print(f"  skipped {path.name}: {str(exc)[:80]}", file=sys.stderr)
-            continue
+    for path, report, engine in with_engine(args.cache, engine_events, args.only):
         reports[path.stem], engines[path.stem] = report, engine
         compare_kickoffs(report, engine, t)
         compare_fifties(report, engine, t)

@@ -29,19 +29,17 @@ many findings each rule produced over the corpus.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import pickle
-import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-REPLAYS = ROOT.parent / "shared" / "replays"
+# Run as a script: this directory is on sys.path.
+from bench_coaching_agreement import match_fifties, who, with_engine
+
 STREAMS = {"kickoff", "fifty_fifty", "timeline", "touch"}
-TOL_S = {"kickoff": 1.5, "fifty": 0.3, "shot_before": 3.0, "shot_after": 0.5,
+TOL_S = {"kickoff": 1.5, "shot_before": 3.0, "shot_after": 0.5,
          "conceded": 5.0}
 NO_ENGINE_EVENT = ("double-commits", "last-man-overcommits", "caught-ahead", "boost-starved",
                    "overfill")
@@ -67,16 +65,6 @@ def engine_events(path: Path, cache: Path) -> list[dict[str, Any]]:
                      "payload": e["payload"]["payload"]})
     out.write_bytes(pickle.dumps(keep))
     return keep
-
-
-def who(report: dict[str, Any], engine_id: Any) -> str | None:
-    """Our player key for an engine player id ({"Steam": "..."}, {"Epic": ...}, ...)."""
-    text = json.dumps(engine_id)
-    return next((str(p["key"]) for p in report["players"] if p["id"] and p["id"] in text), None)
-
-
-def team_of(flag: bool | None) -> str | None:
-    return None if flag is None else ("blue" if flag else "orange")
 
 
 def kickoffs(report: dict[str, Any], engine: list[dict[str, Any]], c: Counter[str]) -> None:
@@ -142,18 +130,8 @@ def conceded(report: dict[str, Any], engine: list[dict[str, Any]], c: Counter[st
 
 
 def fifties(report: dict[str, Any], engine: list[dict[str, Any]], c: Counter[str]) -> None:
-    ours = report["coaching"]["fifty_fifties"]
-    used: set[int] = set()
-    for e in (e["payload"] for e in engine if e["stream"] == "fifty_fifty"):
-        c["ff_engine"] += 1
-        k = next((n for n, f in enumerate(ours) if n not in used
-                  and abs(f["time"] - e["start_time"]) <= TOL_S["fifty"]), None)
-        if k is None:
-            continue
-        used.add(k)
-        c["ff_matched"] += 1
-        c["ff_winner_same"] += int(ours[k]["winner_team"] == team_of(
-            e.get("winning_team_is_team_0")))
+    match_fifties(report["coaching"]["fifty_fifties"],
+                  [e["payload"] for e in engine if e["stream"] == "fifty_fifty"], c)
 
 
 def rate(c: Counter[str], hit: str, total: str) -> str:
@@ -165,21 +143,10 @@ def main() -> int:
     ap.add_argument("--cache", type=Path,
                     default=Path(tempfile.gettempdir()) / "rlcoach-insight-events")
     args = ap.parse_args()
-    args.cache.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("RLCOACH_HOME", tempfile.mkdtemp(prefix="rlcoach-bench-"))
-    from rlcoach.pipeline.single import analyze_file
-
-    print(f"machine load: {os.getloadavg()[0]:.2f} (1 min), cpus {os.cpu_count()}")
     c: Counter[str] = Counter()
     findings: Counter[str] = Counter()
     n = 0
-    for path in sorted(REPLAYS.glob("*.replay")):
-        try:
-            report = analyze_file(path)
-            engine = engine_events(path, args.cache)
-        except Exception as exc:  # one bad replay never hides the others' figures
-            print(f"  skipped {path.name}: {str(exc)[:80]}", file=sys.stderr)
-            continue
+    for _path, report, engine in with_engine(args.cache, engine_events):
         n += 1
         findings.update(f["id"] for f in report.get("insights", []))
         for compare in (kickoffs, shots, conceded, fifties):
