@@ -177,3 +177,19 @@ def test_timeline_lists_mechanics_with_their_heuristic_confidence() -> None:
     assert rows[0].detail == "Ann; confidence 0.64 (a heuristic score)"
     assert rows[1].detail == "Ann"  # no confidence: none invented
     assert ("Mechanics", 2) in [(lane.label, len(lane.marks)) for lane in lanes]
+
+
+@pytest.mark.parametrize(("width", "playlist", "map_"), [
+    (60, 11, 13), (80, 11, 13), (110, 21, 33), (200, 51, 93)])
+def test_games_table_text_widths_grow_with_the_terminal(width: int, playlist: int,
+                                                         map_: int) -> None:
+    from rlcoach.tui.widgets.tables import text_widths
+    assert text_widths(width) == (playlist, map_)
+
+
+@pytest.mark.parametrize(("text", "width", "shown"), [
+    ("Champions Field", 15, "Champions Field"), ("Champions Field", 13, "Champions Fi…"),
+    ("Ranked Doubles", 5, "Rank…"), ("", 3, "")])
+def test_clip_marks_the_cut(text: str, width: int, shown: str) -> None:
+    from rlcoach.tui.format import clip
+    assert clip(text, width) == shown

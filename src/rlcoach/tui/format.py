@@ -15,6 +15,11 @@ from rlcoach.report.registry import Metric
 DASH = "–"
 
 
+def clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, an ellipsis marking the cut."""
+    return text if len(text) <= width else text[:max(0, width - 1)] + "…"
+
+
 def clock(seconds: float | None) -> str:
     """Match clock ``m:ss`` (times in a report are seconds from the start)."""
     if seconds is None:

@@ -129,7 +129,7 @@ class InsightsView(DataView):
         width = max(20, self.size.width - 24)
         for i, f in enumerate(found.findings):
             mark, style = SEVERITY.get(f["severity"], ("·", ""))
-            table.add_row(Text(mark, style=style), _cut(f["claim"], width),
+            table.add_row(Text(mark, style=style), fmt.clip(f["claim"], width),
                           Text(f"{f['effect']:.1f}", justify="right"),
                           Text(str(f["n_games"]), justify="right"), key=str(i))
         # Shown even when empty: it holds the focus, so p and l work (the text
@@ -194,10 +194,6 @@ def finding_text(f: dict[str, Any]) -> Text:
     text.append("\nPractise: ", "bold green")
     text.append(f["practice"])
     return text
-
-
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def _date(value: Any) -> datetime | None:
