@@ -78,7 +78,7 @@ async def test_games_filters_sort_and_open(make_app) -> None:
         assert screen.query_one("#f-text", Input).value == "duel"
         assert screen.loads == loads + 1  # four keys, one search: typing is debounced
         playlists = {str(table.get_row_at(i)[3]) for i in range(table.row_count)}
-        assert playlists == {"R. Duel"}
+        assert playlists == {"Ranked Duel"}  # fits its 11 columns: not abbreviated
 
         # A bad date is flagged, not applied.
         await pilot.press("escape", "x")
