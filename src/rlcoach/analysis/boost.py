@@ -55,14 +55,6 @@ def _last_update(boost: np.ndarray) -> np.ndarray:
     return np.maximum.accumulate(idx)
 
 
-def _next_update(boost: np.ndarray) -> np.ndarray:
-    """Index of the first replicated row at or after each row."""
-    known = _updates(boost)
-    n = len(boost)
-    idx = np.where(known, np.arange(n), n - 1)
-    return np.minimum.accumulate(idx[::-1])[::-1]
-
-
 def _boost_used(ctx: Context, i: int, held: np.ndarray, collected: float) -> float:
     """Boost consumed: what the car collected less what its tank gained.
 
@@ -133,40 +125,39 @@ class Pickup:
 def pickups_for(ctx: Context, i: int) -> list[Pickup]:
     """Pad pickups as ballchasing books them, judged on the replicated level.
 
-    - A pad driven over with the tank already full (as last replicated)
-      gives nothing ballchasing can see: neither the pad nor overfill counts
-      (big-pad counts within +-1 for 25/28 reference players, 23/28
-      counting them; overfill 16/28, was 14/28; docs/parity.md, rule 5).
-    - A small pad taken while boosting, whose next update is already lower
-      than the last one, shows no gain: ballchasing counts it with no amount
-      when the level fell by less than a small pad's worth across the
-      update interval, and not at all when it fell by more (the burst
-      swallowed it). Small-pad counts within +-1 for 11/28 players (4/28
-      dropping every such pad; 0/28 counting all of them), amounts unchanged
-      (rule 6).
-    - Room in the tank is the last replicated level (overfill within
-      tolerance 9/16 players, 6/16 from the simulated one).
+    Every pickup makes the game send the car's replicated boost at once (its
+    grant counter advances on that update). Ballchasing books a pickup only
+    when that update shows a gain over the last replicated level: its
+    big + small counts equal the number of such updates within 0 to -2 for
+    all 20 reference players whose stream carries the counter
+    (docs/parity.md, rule 7). On our rows that update is the pickup row.
+
+    - A pad driven over with the tank already full gives no gain: neither the
+      pad nor overfill counts.
+    - A pad taken while boosting whose update is not above the last
+      replicated level (the burst drained more than the pad gave) is not
+      booked at all.
+    - A small pad's amount is the gain shown, at most 12; a big pad's is the
+      room left in the tank; overfill is the pad's nominal amount less the
+      room (what a car boosting through the pad spent is not overfill).
     """
     pf = ctx.frames.players[i]
     team = ctx.replay.players[i].team
     boost = pf.boost
     out = []
     n = ctx.frames.n
-    last, nxt = _last_update(boost), _next_update(boost)
+    last = _last_update(boost)
     for row in np.flatnonzero(pf.pickup):
         rep_before = float(boost[last[max(int(row) - 1, 0)]])
-        rep_after = float(boost[nxt[min(int(row) + 1, n - 1)]])
-        if rep_before >= FULL_LEVEL:
+        gain = float(boost[row]) - rep_before
+        if rep_before >= FULL_LEVEL or gain <= 0.0:
             continue
         big, pad_y = _pad_at(boost, pf.pos, int(row), n)
-        hidden = not big and rep_after < rep_before
-        if hidden and rep_before - rep_after >= field.SMALL_PAD_AMOUNT:
-            continue
         nominal = field.BIG_PAD_AMOUNT if big else field.SMALL_PAD_AMOUNT
-        taken = 0.0 if hidden else min(nominal, max(0.0, 100.0 - rep_before))
-        overfill = 0.0 if hidden else nominal - taken
+        room = min(nominal, max(0.0, 100.0 - rep_before))
+        taken = room if big else min(nominal, gain)
         stolen = pad_y * field.attack_sign(team) > 0
-        out.append(Pickup(int(row), i, big, stolen, taken, overfill))
+        out.append(Pickup(int(row), i, big, stolen, taken, nominal - room))
     return out
 
 
