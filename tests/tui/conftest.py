@@ -74,5 +74,10 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
     typing = [v for v in pilot.app.screen.query(GamesView) if v._typing is not None]
     if typing:  # a search waits for the keys to pause before it loads
         await pilot.pause(TYPING_PAUSE + 0.05)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    # A load may start another (Home's focus areas follow its first paint):
+    # wait again until no worker is left running, not only the ones seen first.
+    for _ in range(20):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if all(worker.is_finished for worker in pilot.app.workers):
+            break
