@@ -305,8 +305,10 @@ class DashboardData:
         lib = self._lib()
         rows = q.recent_games(lib, filters=filters, limit=GAMES_PAGE, offset=offset, sort=sort,
                               descending=descending, stats=ROW_STATS, identity=self.identity)
-        total = offset + len(rows) if len(rows) < GAMES_PAGE else q.count_games(
-            lib, filters=filters, identity=self.identity)
+        # The count does not depend on the order: a re-sort reuses it.
+        total = offset + len(rows) if len(rows) < GAMES_PAGE else self._cached(
+            ("count", filters), lambda: q.count_games(lib, filters=filters,
+                                                      identity=self.identity))
         return status, rows, total
 
     def playlists(self) -> list[tuple[str, int]]:
