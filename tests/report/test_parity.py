@@ -1,6 +1,6 @@
 """Ballchasing parity on every reference in ../shared/ballchasing.
 
-The floors are what the stats reach today (88.6%, lowest replay 85.3%), so a
+The floors are what the stats reach today (88.9%, lowest replay 85.9%), so a
 regression fails; the goal is 90% (see docs/parity.md for the fields that are still off and why).
 """
 
@@ -15,8 +15,8 @@ from rlcoach.report.parity import Summary, compare, players_from_csv, players_fr
 
 # Floors: what the definitions reach today (measured, rounded down), so a
 # regression fails. Issue 9's targets are 90% overall and 85% per replay.
-PARITY_FLOOR = 0.884
-PER_REPLAY_FLOOR = 0.850
+PARITY_FLOOR = 0.887
+PER_REPLAY_FLOOR = 0.855
 
 
 def _references():

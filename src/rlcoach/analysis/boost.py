@@ -25,6 +25,12 @@ _RAW_PER_UNIT = 255.0 / 100.0
 # the rows between two replicated updates while boosting with simulated,
 # fractional values. Anything within this of an integer is replicated.
 _INTEGER_EPS = 1e-3
+# A pad that fills the tank while the car boosts shows on its row as the
+# engine's simulated level, already drained by that row (98.8-98.9: one
+# 30 Hz row at 33.3/s) where the stream's update says 255. A simulated
+# (fractional) level at or above this counts as full; a replicated
+# (whole-unit) one must be full. Just under two rows' drain (rule 8).
+_FULL_WHILE_BOOSTING = 98.0
 
 
 def replicated_boost(boost: np.ndarray) -> np.ndarray:
@@ -138,8 +144,10 @@ def pickups_for(ctx: Context, i: int) -> list[Pickup]:
       replicated level (the burst drained more than the pad gave) is not
       booked at all.
     - A small pad's amount is the gain shown, at most 12; a big pad's is the
-      room left in the tank; overfill is the pad's nominal amount less the
-      room (what a car boosting through the pad spent is not overfill).
+      room left in the tank.
+    - Overfill is booked only when the pickup's update shows the tank full:
+      the pad's nominal amount less the room (rule 8; overfill within
+      tolerance for 20/28 players, 17/28 booking it on every pickup).
     """
     pf = ctx.frames.players[i]
     team = ctx.replay.players[i].team
@@ -147,17 +155,20 @@ def pickups_for(ctx: Context, i: int) -> list[Pickup]:
     out = []
     n = ctx.frames.n
     last = _last_update(boost)
+    replicated = _updates(boost)
     for row in np.flatnonzero(pf.pickup):
         rep_before = float(boost[last[max(int(row) - 1, 0)]])
-        gain = float(boost[row]) - rep_before
+        level = float(boost[row])
+        gain = level - rep_before
         if rep_before >= FULL_LEVEL or gain <= 0.0:
             continue
         big, pad_y = _pad_at(boost, pf.pos, int(row), n)
         nominal = field.BIG_PAD_AMOUNT if big else field.SMALL_PAD_AMOUNT
         room = min(nominal, max(0.0, 100.0 - rep_before))
         taken = room if big else min(nominal, gain)
+        full = level >= FULL_LEVEL or (not replicated[row] and level >= _FULL_WHILE_BOOSTING)
         stolen = pad_y * field.attack_sign(team) > 0
-        out.append(Pickup(int(row), i, big, stolen, taken, nominal - room))
+        out.append(Pickup(int(row), i, big, stolen, taken, nominal - room if full else 0.0))
     return out
 
 
