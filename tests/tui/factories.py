@@ -5,12 +5,14 @@ per playlist: doubles, standard, duel) with its players renamed to a fixed
 cast, a fresh match id and date, the user seated on the winning or losing
 side as asked, and its float stats jittered by up to 15% so trends move.
 Each report is checked against the shipped schema when it is made, so the
-dashboard is tested on exactly the shape ``rlcoach analyze`` writes.
+dashboard is tested on exactly the shape ``rlcoach analyze`` writes (by parts,
+each distinct part once: ``schema_check``).
 Everything derives from ``i`` and fixed dates: no clock, no global random.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import uuid
@@ -22,7 +24,7 @@ from typing import Any
 from rlcoach.library.db import Library
 from rlcoach.library.store import FileInfo, add_report
 from rlcoach.report.registry import BY_QUALIFIED
-from rlcoach.report.schema import validate_report
+from rlcoach.report.schema import shipped_schema, validate_report
 
 NOW = datetime(2026, 3, 12, 21, 0, 0)
 GOLDENS = Path(__file__).resolve().parents[2] / "goldens"
@@ -101,8 +103,65 @@ def _made(i: int, date: datetime, playlist: int, win: bool, with_me: bool,
     replay.update(file_name=f"{i}.replay", sha256=uuid.uuid5(uuid.NAMESPACE_URL, guid).hex * 2,
                   replay_id=guid[:32], match_guid=guid, date=date.isoformat(),
                   title=f"{date:%Y-%m-%d.%H.%M} {name}", playlist=key, playlist_name=name)
-    validate_report(report)
+    schema_check(report)
     return json.dumps(report)
+
+
+_VALID: dict[tuple[int, bytes], bool] = {}  # (schema node, instance digest) -> valid
+_VALIDATORS: dict[tuple[str, int], Any] = {}  # ("node" | "shell", node)
+_SPLIT_AT = 4096  # characters of JSON: below, a part is checked whole
+
+
+def schema_check(report: dict[str, Any]) -> None:
+    """``validate_report``, but each distinct part of a report checked once a session.
+
+    Reports made from one golden differ in player names and jittered stats; the
+    events, coaching and timeline (90% of checking, ~0.1 s a report) mostly
+    repeat. A node's ``properties`` and ``items`` are checked part by part, the
+    node's other keywords with those parts allowed: the same verdict, since the
+    schema has no ``$ref`` or ``unevaluated*`` tying parts together (asserted).
+    A failure is reported by ``validate_report`` itself, with its message.
+    """
+    if not _valid(shipped_schema(), report):
+        validate_report(report)
+        raise AssertionError("schema_check and validate_report disagree")
+
+
+def _valid(node: Any, instance: Any) -> bool:
+    text = json.dumps(instance, sort_keys=True)
+    key = (id(node), hashlib.sha1(text.encode()).digest())
+    if key not in _VALID:
+        _VALID[key] = _check(node, instance, len(text) > _SPLIT_AT)
+    return _VALID[key]
+
+
+def _check(node: Any, instance: Any, split: bool) -> bool:
+    if not isinstance(node, dict):
+        return _validator(node).is_valid(instance)
+    if split and isinstance(instance, dict) and "properties" in node:
+        parts = node["properties"]
+        shell = {**node, "properties": dict.fromkeys(parts, True)}
+        return _validator(shell, node).is_valid(instance) and all(
+            _valid(parts[k], v) for k, v in instance.items() if k in parts)
+    if split and isinstance(instance, list) and isinstance(node.get("items"), dict) \
+            and "prefixItems" not in node:
+        shell = {**node, "items": True}
+        return _validator(shell, node).is_valid(instance) and all(
+            _valid(node["items"], v) for v in instance)
+    return _validator(node).is_valid(instance)
+
+
+def _validator(schema: Any, shell_of: Any = None) -> Any:
+    """A validator for a node of the shipped schema (cached, like the schema), or for
+    the shell standing in for ``shell_of``."""
+    from jsonschema import Draft202012Validator
+
+    key = ("node", id(schema)) if shell_of is None else ("shell", id(shell_of))
+    if key not in _VALIDATORS:
+        text = json.dumps(schema)
+        assert "$ref" not in text and "unevaluated" not in text, "parts are not independent"
+        _VALIDATORS[key] = Draft202012Validator(schema)
+    return _VALIDATORS[key]
 
 
 def fill(library: Library, n: int, *, end: datetime = NOW - timedelta(minutes=20),
