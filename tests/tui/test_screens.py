@@ -254,6 +254,24 @@ async def test_compare_shows_lobby_rank_means_and_source(make_app) -> None:
         assert str(row[0]) == "BPM" and str(row[1]) not in ("", "–")
 
 
+async def test_a_game_reopened_after_a_theme_switch_has_the_new_colours(make_app) -> None:
+    # The game screen skips Textual's restyle when it is pushed again, unless
+    # the theme changed while it was away.
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.view, GameView)
+        dark = app.screen.styles.background
+        await pilot.press("escape", "d")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.view, GameView) and app.theme == "textual-light"
+        assert app.screen.styles.background == app.main.styles.background != dark
+
+
 async def test_theme_toggle_by_key_and_palette(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -27,6 +27,7 @@ from typing import ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.screen import Screen
 
 from rlcoach.config import load_config
@@ -35,7 +36,7 @@ from rlcoach.tui.commands import MetricCommands, RankCommands, target_tiers
 from rlcoach.tui.data import DashboardData
 from rlcoach.tui.screens.base import DataView
 from rlcoach.tui.screens.coach import CoachScreen, coach_scope
-from rlcoach.tui.screens.game import GameScreen, GameView
+from rlcoach.tui.screens.game import GameScreen
 from rlcoach.tui.screens.main import MainScreen
 from rlcoach.tui.screens.trends import TrendsView
 
@@ -120,9 +121,15 @@ class DashboardApp(App[None]):
     @property
     def view(self) -> DataView:
         """The view on display (tests and the benchmark wait on its ``loaded_at``)."""
-        if isinstance(self.screen, GameScreen) and self.screen.query(GameView):
-            return self.screen.view
-        return self.main.view  # also while a game screen is still being composed
+        screen = self.screen
+        if isinstance(screen, GameScreen):
+            # query_one is cached until the DOM changes; a query() walked the
+            # whole screen on every call (the benchmark polls this every ms).
+            try:
+                return screen.view
+            except NoMatches:
+                pass  # the game screen is still being composed
+        return self.main.view
 
     async def action_show(self, view: str) -> None:
         if isinstance(self.screen, GameScreen):

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -307,6 +307,18 @@ class GameScreen(Screen[None]):
     def view(self) -> GameView:
         return self.query_one(GameView)
 
-    def on_screen_resume(self) -> None:
+    _styled_for: str | None = None  # the theme this screen's styles were computed in
+
+    def on_mount(self) -> None:
+        self._styled_for = self.app.theme  # mounting styled every widget
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Runs before Textual's own handler (``Screen._on_screen_resume``),
+        # which by default restyles every widget of a pushed screen in case
+        # the CSS changed while it was away: ~50 ms of each game opened,
+        # though only a theme switch (``d``) changes our CSS. Restyle then.
+        if self._styled_for == self.app.theme:
+            event.refresh_styles = False
+        self._styled_for = self.app.theme
         self.title = GameView.LABEL if self.view.game_id is None else f"Game {self.view.game_id}"
         self.view.activated()
