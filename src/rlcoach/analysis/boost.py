@@ -118,6 +118,35 @@ def _unreplicated(ctx: Context, i: int) -> np.ndarray:
     return out
 
 
+def _band_series(ctx: Context, i: int, held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(level, row weights) for the boost bands (docs/parity.md, rule 9).
+
+    Ballchasing books the time up to each change of the replicated level in
+    the band of the level that change brings (the stretch before an update
+    is counted at the updated value), over tracked rows, leaving out the
+    post-goal rows after the player's last change there (no change follows
+    to book them). With the stream's changes (``ReplayData.boost_changes``)
+    this puts 172/192 reference band values within tolerance (60/192 from
+    the held level). Without them: the held level over tracked rows less
+    those before the first change after each (re)spawn.
+    """
+    changes = ctx.replay.boost_changes[i] if ctx.replay.boost_changes else None
+    tracked = ctx.tracked[i]
+    if changes is None or not len(changes):
+        return held, ctx.dt * tracked * ~_unreplicated(ctx, i)
+    time, times, levels = ctx.frames.time, changes[:, 0], changes[:, 1]
+    level = levels[np.minimum(np.searchsorted(times, time, side="right"), len(levels) - 1)]
+    post_goal = ctx.phases.post_goal
+    booked = ~post_goal
+    edges = np.diff(np.r_[0, post_goal.astype(np.int8), 0])
+    for a, z in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+        end = time[z - 1] + ctx.dt[z - 1]
+        inside = times[(times >= time[a]) & (times <= end)]
+        if len(inside):
+            booked[a:z] = time[a:z] < inside[-1]
+    return level, ctx.dt * (tracked & booked)
+
+
 @dataclass(frozen=True)
 class Pickup:
     row: int
@@ -207,16 +236,10 @@ def boost_stats(ctx: Context, i: int, pickups: list[Pickup]) -> dict[str, float]
     # (match time less post-goal): measured, zero time is within tolerance
     # for 14/16 players this way and 9/16 over all tracked rows.
     play_dt = dt * ~ctx.phases.post_goal
-    # Bands: the held (replicated) level, leaving out the rows after each
-    # kickoff or respawn before the level first moves. Measured on the 3 API
-    # references: 39/96 band times and shares within tolerance, 35/96 from
-    # the simulated level over all tracked rows, 34/96 held over all rows,
-    # 30/96 excluding post-goal rows instead. Still far off for some players
-    # (ballchasing sees 30-40 s less at 75-100 for two of them; unexplained).
-    bdt = dt * ~_unreplicated(ctx, i)
+    level, bdt = _band_series(ctx, i, held)
     bands = {
-        "0_25": held < 25.0, "25_50": (held >= 25.0) & (held < 50.0),
-        "50_75": (held >= 50.0) & (held < 75.0), "75_100": held >= 75.0,
+        "0_25": level < 25.0, "25_50": (level >= 25.0) & (level < 50.0),
+        "50_75": (level >= 50.0) & (level < 75.0), "75_100": level >= 75.0,
     }
     band_time = {k: float(bdt[v].sum()) for k, v in bands.items()}
     band_total = sum(band_time.values()) or 1.0

@@ -7,6 +7,10 @@ replay length. The ndarray API refuses replays whose player set changes
 mid-match (players joining or leaving, split-screen guests); for those we
 fall back to the per-frame API, which is heavier (about 0.5 GB of RAM per MB
 of replay) but handles churn. Both paths produce the same columnar arrays.
+The ndarray path also reads the replicated boost changes from the engine's
+raw frame parser (``boost_stream``): a second pass, about 0.3 GB per MB at
+its peak, because the boost bands need the values the game sent, which the
+ndarray's simulated boost column does not keep (docs/parity.md, rule 9).
 
 Engine errors are bare ``Exception``s; we classify them by message into
 rlcoach's error kinds. Callers run this in a worker process (see
@@ -26,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from rlcoach.errors import CorruptReplayError, InputError, ReplayError, UnsupportedReplayError
+from rlcoach.replay import boost_stream
 from rlcoach.replay import header as hdr
 from rlcoach.replay.types import Frames, PlayerFrames, ReplayData
 
@@ -139,7 +144,26 @@ def load_replay(path: Path, sample_rate: float = DEFAULT_SAMPLE_RATE) -> ReplayD
         network_version=prelude.network_version,
     )
     hdr.attach_scoreboards(data)
+    data.boost_changes = _boost_changes(path, players)
     return data
+
+
+def _boost_changes(path: Path, players: list[Any]) -> list[Any] | None:
+    """The replicated boost changes per player (see ``boost_stream``).
+
+    A second pass over the file through the engine's raw frame parser: about
+    0.5-1.3 s and up to ~0.5 GB for a 1.7 MB replay. The boost bands need
+    the values the game sent, which the ndarray's simulated column does not
+    keep (docs/parity.md, rule 9). Any failure leaves None: the bands then
+    fall back to the held level.
+    """
+    import subtr_actor
+
+    try:
+        parsed = subtr_actor.parse_replay(path.read_bytes())
+        return boost_stream.boost_changes(parsed, [p.name for p in players])
+    except Exception:  # the bands fall back; the replay itself parsed fine
+        return None
 
 
 def load_players(path: Path) -> ReplayData:

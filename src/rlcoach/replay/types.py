@@ -142,6 +142,10 @@ class ReplayData:
     replay_version: str | None = None
     network_version: int | None = None
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    # Per player: (time, level 0-100) at each change of the replicated boost
+    # level, from the raw network stream (``replay.boost_stream``); None when
+    # not read (fallback path) or absent for that player.
+    boost_changes: list[NDArray[np.float64] | None] | None = None
 
     def __post_init__(self) -> None:
         unique_keys(self.players)
