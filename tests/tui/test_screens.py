@@ -258,18 +258,16 @@ async def test_a_game_reopened_after_a_theme_switch_has_the_new_colours(make_app
     # The game screen skips Textual's restyle when it is pushed again, unless
     # the theme changed while it was away.
     app = make_app()
+    backgrounds = []
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        assert isinstance(app.view, GameView)
-        dark = app.screen.styles.background
-        await pilot.press("escape", "d")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        assert isinstance(app.view, GameView) and app.theme == "textual-light"
-        assert app.screen.styles.background == app.main.styles.background != dark
+        for keys in (("enter",), ("escape", "d", "enter")):  # open, back, light, open
+            await settle(pilot)
+            await pilot.press(*keys)
+            await settle(pilot)
+            assert isinstance(app.view, GameView)
+            backgrounds.append(app.screen.styles.background)
+        assert app.theme == "textual-light"
+        assert backgrounds[1] == app.main.styles.background != backgrounds[0]
 
 
 async def test_theme_toggle_by_key_and_palette(make_app) -> None:
