@@ -82,20 +82,27 @@ def _used_while_supersonic(ctx: Context, i: int, held: np.ndarray) -> float:
 
     Ballchasing books a replicated decrease against the car's state on the
     row the update lands on, and only on the ground (movement's floor cut).
-    Measured on the 4 references: within tolerance for 10/16 players this way;
-    2/16 from the simulated level's drops on every supersonic row, 0/16 from
-    the held level's drops on every supersonic row, 2-7/16 with a 50-70 uu
-    floor or the drop spread over the rows since the previous update.
+    With the stream's changes (``ReplayData.boost_changes``): within
+    tolerance for 24/24 JSON reference players (rule 10). From our held
+    level's drops instead (the fallback): 10/16 on the first four
+    references; 2/16 from the simulated level's drops on every supersonic
+    row, 0/16 from the held level's drops on every supersonic row.
     """
     pf = ctx.frames.players[i]
-    drop = np.clip(-np.diff(held, prepend=held[:1]), 0.0, None)
     on = (
         (ctx.speed[i] >= field.SUPERSONIC_SPEED)
         & movement.on_ground(pf.pos)
         & ctx.tracked[i]
         & ~ctx.phases.countdown
     )
-    return float(drop[on].sum())
+    changes = ctx.replay.boost_changes[i] if ctx.replay.boost_changes else None
+    if changes is None or len(changes) < 2:
+        drop = np.clip(-np.diff(held, prepend=held[:1]), 0.0, None)
+        return float(drop[on].sum())
+    rows = np.searchsorted(ctx.frames.time, changes[1:, 0], side="right") - 1
+    drops = np.clip(changes[:-1, 1] - changes[1:, 1], 0.0, None)
+    inside = rows >= 0
+    return float(drops[inside][on[rows[inside]]].sum())
 
 
 def _unreplicated(ctx: Context, i: int) -> np.ndarray:
