@@ -21,11 +21,11 @@ lint: dev
 	$(BIN)/mypy
 	cd server && ../$(BIN)/ruff check src tests && ../$(BIN)/mypy
 
-# --durations=15: CI prints the 15 slowest tests. `pytest -m "not slow"` skips
-# the corpus-wide tests for a quick local loop.
+# The rlcoach and server suites, at the same time (.ci/suites says why), each
+# printing its 15 slowest tests. `pytest -m "not slow"` skips the corpus-wide
+# tests for a quick local loop.
 test: dev
-	$(BIN)/python -m pytest -q --durations=15 tests
-	cd server && ../$(BIN)/python -m pytest -q --durations=15
+	.ci/suites $(BIN)/python
 
 check: lint test
 
