@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from conftest import build_settings
 from server_process import server_process
 
 pytestmark = pytest.mark.postgres_only
@@ -76,8 +77,19 @@ def _raw_post(
     return status, sent, time.perf_counter() - start
 
 
+@pytest.fixture(scope="module")
+def worker(database_url, fake_stripe, fake_provider):
+    """One worker for the tests whose requests are refused (starting one costs ~2 s):
+    a refusal leaves nothing behind in it."""
+    settings = build_settings(database_url, fake_stripe, fake_provider,
+                              anthropic_api_key="sk-ant-test")
+    with server_process(settings) as s:
+        yield s
+
+
 @pytest.fixture
-def worker(settings):
+def fresh_worker(settings):
+    """A worker of its own, for a test that measures the worker's peak memory."""
     with server_process(settings.model_copy(update={"anthropic_api_key": "sk-ant-test"})) as s:
         yield s
 
@@ -115,7 +127,8 @@ def test_declared_length_over_the_cap_is_413_before_reading(
     assert sent < 16 * MB
 
 
-def test_streamed_flood_keeps_memory_bounded(worker, user_factory, auth_headers) -> None:
+def test_streamed_flood_keeps_memory_bounded(fresh_worker, user_factory, auth_headers) -> None:
+    worker = fresh_worker
     headers = auth_headers(user_factory())
     before = worker.peak_rss_mb()
     jobs = [("/billing/webhook", {})] * 3 + [("/coach/v1/messages", headers)] * 3
