@@ -37,3 +37,22 @@ def test_changes_lie_within_the_recording(replay) -> None:
     time = replay.frames.time
     for series in replay.boost_changes:
         assert time[0] - 1e-6 <= series[0, 0] and series[-1, 0] <= time[-1] + 1e-6
+
+
+def test_a_replay_too_big_for_the_raw_pass_falls_back_and_says_so(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from rlcoach.pipeline.single import analyze_file
+    from rlcoach.replay import engine
+    from rlcoach.report.schema import validate_report
+
+    duel = REPLAYS / "post-eac-ranked-duel-2026-04-28-a.replay"
+    if not duel.exists():
+        pytest.skip("corpus replay not available")
+    monkeypatch.setattr(engine, "RAW_STREAM_MAX_BYTES", duel.stat().st_size - 1)
+    report = analyze_file(duel)
+    validate_report(report)
+    codes = [w["code"] for w in report["quality"]["warnings"]]
+    assert codes.count("boost-stream-skipped") == 1
+    assert not report["quality"]["degraded"]  # the held level still gives every stat
+    boost = report["players"][0]["stats"]["boost"]
+    assert sum(boost[f"time_boost_{b}"] for b in ("0_25", "25_50", "50_75", "75_100")) > 60

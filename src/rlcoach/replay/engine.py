@@ -144,25 +144,45 @@ def load_replay(path: Path, sample_rate: float = DEFAULT_SAMPLE_RATE) -> ReplayD
         network_version=prelude.network_version,
     )
     hdr.attach_scoreboards(data)
-    data.boost_changes = _boost_changes(path, players)
+    data.boost_changes = _boost_changes(path, players, data)
     return data
 
 
-def _boost_changes(path: Path, players: list[Any]) -> list[Any] | None:
+# The raw frame parser holds the whole network stream as Python objects:
+# measured 270-310 MB of RSS per MB of replay (1.08 GB peak for the corpus's
+# 3.5 MB private 3v3; engine notes: 269 MB/MB median, 1.0 GB max). Past this
+# size the pass would approach the 3 GB default worker cap, so it is skipped
+# and the report says so (quality ``boost-stream-skipped``).
+RAW_STREAM_MAX_BYTES = 6 * 1024 * 1024
+_FALLBACK = ("boost bands and boost used while supersonic come from the sampled level, "
+             "less close to ballchasing's")
+
+
+def _boost_changes(path: Path, players: list[Any], data: ReplayData) -> list[Any] | None:
     """The replicated boost changes per player (see ``boost_stream``).
 
     A second pass over the file through the engine's raw frame parser: about
-    0.5-1.3 s and up to ~0.5 GB for a 1.7 MB replay. The boost bands need
-    the values the game sent, which the ndarray's simulated column does not
-    keep (docs/parity.md, rule 9). Any failure leaves None: the bands then
-    fall back to the held level.
+    0.5-1.3 s and ~300 MB of RAM per MB of replay at its peak. The boost bands
+    need the values the game sent, which the ndarray's simulated column does
+    not keep (docs/parity.md, rules 7-10). A file too big for the pass or a
+    failure leaves None and a quality warning: those stats then fall back to
+    the held level.
     """
     import subtr_actor
 
+    size = path.stat().st_size
+    if size > RAW_STREAM_MAX_BYTES:
+        data.warnings.append(("boost-stream-skipped", (
+            f"replay of {size / 2**20:.1f} MB is too big for the raw boost pass "
+            f"(limit {RAW_STREAM_MAX_BYTES / 2**20:.0f} MB): {_FALLBACK}")))
+        return None
     try:
         parsed = subtr_actor.parse_replay(path.read_bytes())
         return boost_stream.boost_changes(parsed, [p.name for p in players])
-    except Exception:  # the bands fall back; the replay itself parsed fine
+    except Exception as exc:  # the stats fall back; the replay itself parsed fine
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
+        data.warnings.append(("boost-stream-skipped",
+                              f"the raw boost pass failed ({reason}): {_FALLBACK}"))
         return None
 
 
