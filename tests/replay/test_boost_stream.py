@@ -56,3 +56,29 @@ def test_a_replay_too_big_for_the_raw_pass_falls_back_and_says_so(
     assert not report["quality"]["degraded"]  # the held level still gives every stat
     boost = report["players"][0]["stats"]["boost"]
     assert sum(boost[f"time_boost_{b}"] for b in ("0_25", "25_50", "50_75", "75_100")) > 60
+
+
+@pytest.mark.parametrize("path", [
+    # Renamed since: the stream names him as the frames do ("Aaka"), not "Aakorn".
+    "replays-wild/boxcars-9e442bb-13c2.replay",
+    # A bot the frames name by id (4294967278): the stream, like the scoreboard, says "Scout".
+    "replays/colonelpanic8-double-tap-third-goal-2026-05-24.replay"])
+def test_renamed_players_keep_their_stream(path: str) -> None:
+    file = REPLAYS.parent / path
+    if not file.exists():
+        pytest.skip("replay not available")
+    replay = load_replay(file)
+    assert "player-renamed" in {code for code, _ in replay.warnings}
+    assert replay.boost_changes is not None
+    assert all(series is not None for series in replay.boost_changes)
+    assert "boost-stream-skipped" not in {code for code, _ in replay.warnings}
+
+
+def test_players_without_replicated_levels_are_named_in_a_warning() -> None:
+    matches = sorted(REPLAYS.glob("replay-format-2018-03-15-*.replay"))
+    if not matches:
+        pytest.skip("corpus replay not available")
+    replay = load_replay(matches[0])
+    assert replay.boost_changes is not None and all(s is None for s in replay.boost_changes)
+    [message] = [m for code, m in replay.warnings if code == "boost-stream-skipped"]
+    assert all(p.key in message for p in replay.players)

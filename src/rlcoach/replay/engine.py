@@ -9,8 +9,9 @@ fall back to the per-frame API, which is heavier (about 0.5 GB of RAM per MB
 of replay) but handles churn. Both paths produce the same columnar arrays.
 The ndarray path also reads the replicated boost changes from the engine's
 raw frame parser (``boost_stream``): a second pass, about 0.3 GB per MB at
-its peak, because the boost bands need the values the game sent, which the
-ndarray's simulated boost column does not keep (docs/parity.md, rule 9).
+its peak, because the boost bands and boost used while supersonic need the
+values the game sent, which the ndarray's simulated boost column does not
+keep (docs/parity.md, rules 9-10).
 
 Engine errors are bare ``Exception``s; we classify them by message into
 rlcoach's error kinds. Callers run this in a worker process (see
@@ -143,8 +144,11 @@ def load_replay(path: Path, sample_rate: float = DEFAULT_SAMPLE_RATE) -> ReplayD
         replay_version=prelude.version,
         network_version=prelude.network_version,
     )
+    # The raw stream names a player as the frames do (a renamed account) or as
+    # the scoreboard does (a bot the frames name by id): keep both.
+    frame_names = [p.name for p in players]
     hdr.attach_scoreboards(data)
-    data.boost_changes = _boost_changes(path, players, data)
+    data.boost_changes = _boost_changes(path, frame_names, data)
     return data
 
 
@@ -158,15 +162,18 @@ _FALLBACK = ("boost bands and boost used while supersonic come from the sampled 
              "less close to ballchasing's")
 
 
-def _boost_changes(path: Path, players: list[Any], data: ReplayData) -> list[Any] | None:
-    """The replicated boost changes per player (see ``boost_stream``).
+def _boost_changes(path: Path, frame_names: list[str],
+                   data: ReplayData) -> list[Any] | None:
+    """The replicated boost changes per player (see ``boost_stream``), matched
+    on the player's name in the frames, else on the scoreboard's.
 
     A second pass over the file through the engine's raw frame parser: about
     0.5-1.3 s and ~300 MB of RAM per MB of replay at its peak. The boost bands
     need the values the game sent, which the ndarray's simulated column does
-    not keep (docs/parity.md, rules 7-10). A file too big for the pass or a
-    failure leaves None and a quality warning: those stats then fall back to
-    the held level.
+    not keep (docs/parity.md, rules 7-10). A file too big for the pass, a
+    failure, or players the stream has no levels for (older formats replicate
+    another property) leave None and a quality warning: those stats then fall
+    back to the held level.
     """
     import subtr_actor
 
@@ -178,12 +185,22 @@ def _boost_changes(path: Path, players: list[Any], data: ReplayData) -> list[Any
         return None
     try:
         parsed = subtr_actor.parse_replay(path.read_bytes())
-        return boost_stream.boost_changes(parsed, [p.name for p in players])
+        final_names = [p.name for p in data.players]
+        by_name = boost_stream.boost_changes(parsed, frame_names + final_names)
+        n = len(frame_names)
+        changes = [a if a is not None else b for a, b in zip(by_name[:n], by_name[n:],
+                                                             strict=True)]
     except Exception as exc:  # the stats fall back; the replay itself parsed fine
         reason = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
         data.warnings.append(("boost-stream-skipped",
                               f"the raw boost pass failed ({reason}): {_FALLBACK}"))
         return None
+    missing = [p.key for p, series in zip(data.players, changes, strict=True) if series is None]
+    if missing:
+        data.warnings.append(("boost-stream-skipped", (
+            f"the raw boost stream has no replicated levels for {', '.join(missing)}: "
+            f"for them {_FALLBACK}")))
+    return changes
 
 
 def load_players(path: Path) -> ReplayData:
